@@ -1,0 +1,1 @@
+"""Writers that turn the graph into files other tools read."""

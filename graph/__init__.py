@@ -1,0 +1,1 @@
+"""The spine code knowledge: curated Turtle, how it is loaded, read and checked."""

@@ -1,0 +1,116 @@
+"""Compose a code's label from its facts.
+
+Labels are the project's own words built from facet names; they are never official
+CPT descriptors. Every input is a short facet name (the facet value's skos:prefLabel).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEP = " — "
+
+# Procedures that can head a label, in the order a reader expects them.
+HEAD_PROCEDURES = (
+    "corpectomy", "arthrodesis", "laminectomy", "laminotomy", "laminoplasty", "discectomy", "facetectomy",
+    "foraminotomy", "osteophytectomy", "myelotomy", "cordotomy", "rhizotomy",
+    "dentate ligament section", "spinal accessory nerve section", "tethered cord release",
+    "cyst drainage", "osteoplastic reconstruction",
+)
+REGION_ORDER = ("cervical", "thoracic", "lumbar", "sacral")
+JUNCTION = "thoracolumbar"  # the variant that names thoracic+lumbar as one region
+
+
+@dataclass(frozen=True)
+class LabelFacts:
+    """The facts a label is composed from (all names are facet prefLabels)."""
+
+    procedures: tuple[str, ...]
+    regions: tuple[str, ...] = ()
+    approaches: tuple[str, ...] = ()
+    lesion_compartments: tuple[str, ...] = ()
+    lesion_natures: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    indications: tuple[str, ...] = ()
+    unit: str | None = None
+    min_units: int | None = None
+    max_units: int | None = None
+    each_additional_unit: bool = False
+    extra: tuple[str, ...] = field(default=())
+
+
+def join_or(words: list[str] | tuple[str, ...]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def join_and(words: list[str] | tuple[str, ...]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _plural(unit: str, n: int) -> str:
+    return unit if n == 1 else unit + "s"
+
+
+def units_phrase(unit: str | None, lo: int | None, hi: int | None, each: bool) -> str | None:
+    """'1 vertebral segment', '1–2 vertebral segments', '3 or more …', 'each additional …'."""
+    if unit is None:
+        return None
+    if each:
+        return f"each additional {unit}"
+    if lo is None:
+        return None
+    if hi is None:
+        return f"{lo} or more {_plural(unit, 2)}"
+    if lo == hi:
+        return f"{lo} {_plural(unit, lo)}"
+    return f"{lo}–{hi} {_plural(unit, hi)}"
+
+
+def procedure_phrase(procedures: tuple[str, ...], natures: tuple[str, ...]) -> tuple[str, bool]:
+    """The label's head ('Laminectomy with facetectomy and foraminotomy for decompression').
+
+    Returns the phrase and whether it already names the lesion nature.
+    """
+    procs = set(procedures)
+    heads = [p for p in HEAD_PROCEDURES if p in procs]
+    phrase = heads[0] if heads else ""
+    if len(heads) > 1:
+        phrase += " with " + join_and(heads[1:])
+    used_nature = False
+    if "lesion excision" in procs:
+        act = "biopsy/excision" if "biopsy" in procs else "excision"
+        target = join_or(natures) if natures else "intraspinal lesion"
+        phrase = f"{phrase} for {act} of {target}".strip()
+        used_nature = bool(natures)
+    elif {"exploration", "decompression"} & procs:
+        what = "/".join(p for p in ("exploration", "decompression") if p in procs)
+        phrase = f"{phrase} for {what}" if phrase else what
+    if not phrase:
+        phrase = join_and(sorted(procs))
+    return phrase[0].upper() + phrase[1:], used_nature
+
+
+def compose_label(f: LabelFacts) -> str:
+    """Compose the project's label for a code from its facts."""
+    head, used_nature = procedure_phrase(f.procedures, f.lesion_natures)
+    parts = [head]
+    if f.lesion_compartments:
+        parts.append(" + ".join(f.lesion_compartments))
+    if f.lesion_natures and not used_nature:
+        parts.append(join_or(f.lesion_natures))
+    variants = [v for v in f.variants if v != JUNCTION]
+    if f.regions:
+        regions = sorted(f.regions, key=lambda r: REGION_ORDER.index(r) if r in REGION_ORDER else 99)
+        if JUNCTION in f.variants and {"thoracic", "lumbar"} <= set(regions):
+            regions = [r for r in regions if r not in ("thoracic", "lumbar")] + [JUNCTION]
+        parts.append(join_or(regions))
+    if f.approaches:
+        parts.append(join_or(f.approaches) + " approach")
+    parts.extend(variants)
+    parts.extend(f"for {i}" for i in f.indications)
+    units = units_phrase(f.unit, f.min_units, f.max_units, f.each_additional_unit)
+    if units:
+        parts.append(units)
+    parts.extend(f.extra)
+    return SEP.join(parts)

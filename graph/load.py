@@ -1,0 +1,76 @@
+"""One entry point for the whole graph (ontology + curated data), parsed at most once per process."""
+from __future__ import annotations
+
+import functools
+from importlib.resources import files
+from pathlib import Path
+
+DATA_DIR = files("graph") / "data"
+
+
+def data_files() -> list[Path]:
+    """The curated Turtle files, in a stable order."""
+    return sorted((Path(str(p)) for p in DATA_DIR.iterdir() if p.name.endswith(".ttl")), key=lambda p: p.name)
+
+
+def source_files() -> list[Path]:
+    """Every file the graph is built from: the ontology first, then the data."""
+    from ontology import ONTOLOGY_FILE
+
+    return [Path(str(ONTOLOGY_FILE)), *data_files()]
+
+
+def materialise(g) -> None:
+    """Add the triples the vocabulary implies that the curated files leave implicit.
+
+    Types follow rdfs:subClassOf (a sk:PrimaryCode is a sk:ProcedureCode and a skos:Concept);
+    sk:hasAddOn is stated as the inverse of sk:addOnTo; root groups are top concepts.
+    Analysts' SPARQL can then ask any of these without a reasoner.
+    """
+    from rdflib import RDF, RDFS
+    from rdflib.namespace import SKOS
+
+    from ontology.namespaces import SK
+
+    supers: dict = {}
+    for sub, sup in g.subject_objects(RDFS.subClassOf):
+        supers.setdefault(sub, set()).add(sup)
+
+    def ancestors(cls, seen):
+        for sup in supers.get(cls, ()):
+            if sup not in seen:
+                seen.add(sup)
+                ancestors(sup, seen)
+        return seen
+
+    closure = {cls: ancestors(cls, set()) for cls in supers}
+    for node, cls in list(g.subject_objects(RDF.type)):
+        for sup in closure.get(cls, ()):
+            g.add((node, RDF.type, sup))
+    for addon, primary in list(g.subject_objects(SK.addOnTo)):
+        g.add((primary, SK.hasAddOn, addon))
+    for group in list(g.subjects(RDF.type, SK.CodeGroup)):
+        if g.value(group, SKOS.broader) is None:
+            g.add((group, SKOS.topConceptOf, SK.SpineCodes))
+            g.add((SK.SpineCodes, SKOS.hasTopConcept, group))
+
+
+def build_graph(extra: list[Path] | None = None):
+    """A fresh rdflib Graph of ontology + data (+ extra files), with implied triples added."""
+    from rdflib import Graph
+
+    from ontology.namespaces import PREFIXES
+
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for path in [*source_files(), *(extra or [])]:
+        g.parse(path, format="turtle")
+    materialise(g)
+    return g
+
+
+@functools.cache
+def load_graph():
+    """The whole graph, parsed once per process. Treat it as read-only."""
+    return build_graph()

@@ -1,0 +1,157 @@
+"""Codes as plain Python records, read from the graph: what `show`, `list` and the finder use."""
+from __future__ import annotations
+
+import functools
+from dataclasses import asdict, dataclass
+
+from graph.labels import LabelFacts, compose_label
+
+# facet key in records -> (sk property local name, facet class local name)
+FACETS = {
+    "regions": ("region", "SpinalRegion"),
+    "approaches": ("approach", "SurgicalApproach"),
+    "procedures": ("procedure", "ProcedureType"),
+    "lesion_compartments": ("lesionCompartment", "LesionCompartment"),
+    "lesion_natures": ("lesionNature", "LesionNature"),
+    "variants": ("variant", "TechniqueVariant"),
+    "indications": ("indication", "Indication"),
+}
+
+
+@dataclass(frozen=True)
+class CodeRecord:
+    code: str
+    label: str
+    kind: str  # "primary" | "add-on"
+    regions: tuple[str, ...]
+    approaches: tuple[str, ...]
+    procedures: tuple[str, ...]
+    lesion_compartments: tuple[str, ...]
+    lesion_natures: tuple[str, ...]
+    variants: tuple[str, ...]
+    indications: tuple[str, ...]
+    unit: str | None
+    min_units: int | None
+    max_units: int | None
+    each_additional_unit: bool
+    add_on_to: tuple[str, ...]
+    add_ons: tuple[str, ...]
+    group: str
+    group_label: str
+    status: str
+    deleted_in: str | None
+    added_in: str | None
+
+    def label_facts(self) -> LabelFacts:
+        return LabelFacts(
+            procedures=self.procedures, regions=self.regions, approaches=self.approaches,
+            lesion_compartments=self.lesion_compartments, lesion_natures=self.lesion_natures,
+            variants=self.variants, indications=self.indications, unit=self.unit,
+            min_units=self.min_units, max_units=self.max_units,
+            each_additional_unit=self.each_additional_unit,
+        )
+
+    def composed_label(self) -> str:
+        return compose_label(self.label_facts())
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items()}
+
+
+class Catalog:
+    """All codes and facet values of a graph, indexed for look-up."""
+
+    def __init__(self, codes: dict[str, CodeRecord], facet_values: dict[str, dict[str, str]],
+                 groups: dict[str, dict]):
+        self.codes = codes  # notation -> record, sorted by notation
+        self.facet_values = facet_values  # facet key -> {short name: local name}
+        self.groups = groups  # notation -> {"label", "parent", "members"}
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.codes
+
+    def __getitem__(self, code: str) -> CodeRecord:
+        return self.codes[code]
+
+    def siblings(self, code: str) -> list[str]:
+        rec = self.codes[code]
+        return [c for c in self.groups[rec.group]["members"] if c != code and c in self.codes]
+
+    def closest(self, code: str, n: int = 2) -> list[str]:
+        """The n known codes numerically nearest to an unknown one (for error messages)."""
+        if not code.isdigit():
+            return []
+        prefixed = [c for c in self.codes if c.startswith(code)]
+        if len(code) < 5 and prefixed:
+            return prefixed[:n]
+        target = int(code.ljust(5, "0")[:5]) if len(code) < 5 else int(code)
+        return sorted(sorted(self.codes, key=lambda c: (abs(int(c) - target), c))[:n])
+
+
+def _short(g, node) -> str:
+    from rdflib.namespace import SKOS
+
+    label = g.value(node, SKOS.prefLabel)
+    return str(label) if label is not None else str(node).rsplit("#", 1)[-1]
+
+
+def catalog_from_graph(g) -> Catalog:
+    from rdflib import RDF
+    from rdflib.namespace import SKOS
+
+    from ontology.namespaces import SK
+
+    region_order = {"cervical": 0, "thoracic": 1, "lumbar": 2, "sacral": 3}
+
+    def values(node, prop, key):
+        names = sorted({_short(g, o) for o in g.objects(node, SK[prop])})
+        if key == "regions":
+            names.sort(key=lambda r: region_order.get(r, 9))
+        return tuple(names)
+
+    facet_values: dict[str, dict[str, str]] = {}
+    for key, (_, cls) in FACETS.items():
+        facet_values[key] = {_short(g, v): str(v).rsplit("#", 1)[-1] for v in g.subjects(RDF.type, SK[cls])}
+
+    groups: dict[str, dict] = {}
+    for grp in g.subjects(RDF.type, SK.CodeGroup):
+        parent = g.value(grp, SKOS.broader)
+        groups[str(g.value(grp, SKOS.notation))] = {
+            "label": str(g.value(grp, SKOS.prefLabel)),
+            "parent": str(g.value(parent, SKOS.notation)) if parent is not None else None,
+            "members": sorted(str(g.value(m, SKOS.notation)) for m in g.subjects(SKOS.broader, grp)),
+        }
+
+    codes: dict[str, CodeRecord] = {}
+    for node in g.subjects(RDF.type, SK.ProcedureCode):
+        notation = str(g.value(node, SKOS.notation))
+        group = g.value(node, SKOS.broader)
+        unit = g.value(node, SK.unit)
+        mn, mx = g.value(node, SK.minUnits), g.value(node, SK.maxUnits)
+        deleted, added = g.value(node, SK.deletedIn), g.value(node, SK.addedIn)
+        codes[notation] = CodeRecord(
+            code=notation,
+            label=str(g.value(node, SKOS.prefLabel) or ""),
+            kind="add-on" if (node, RDF.type, SK.AddOnCode) in g else "primary",
+            **{key: values(node, prop, key) for key, (prop, _) in FACETS.items()},
+            unit=_short(g, unit) if unit is not None else None,
+            min_units=int(mn) if mn is not None else None,
+            max_units=int(mx) if mx is not None else None,
+            each_additional_unit=bool(g.value(node, SK.eachAdditionalUnit)),
+            add_on_to=tuple(sorted(str(g.value(p, SKOS.notation)) for p in g.objects(node, SK.addOnTo))),
+            add_ons=tuple(sorted(str(g.value(a, SKOS.notation)) for a in g.subjects(SK.addOnTo, node))),
+            group=str(g.value(group, SKOS.notation)) if group is not None else "",
+            group_label=str(g.value(group, SKOS.prefLabel)) if group is not None else "",
+            status=_short(g, g.value(node, SK.status)) if g.value(node, SK.status) is not None else "active",
+            deleted_in=str(deleted) if deleted is not None else None,
+            added_in=str(added) if added is not None else None,
+        )
+    return Catalog(dict(sorted(codes.items())), facet_values, groups)
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    from graph.load import load_graph
+
+    return catalog_from_graph(load_graph())

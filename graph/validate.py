@@ -1,0 +1,72 @@
+"""Run the SHACL shapes over the graph (and any user files) and report each violation."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    focus: str
+    path: str
+    message: str
+    severity: str = "Violation"
+
+    def __str__(self) -> str:
+        return f"{self.focus}  {self.path}  {self.message}"
+
+
+def _curie(g, node) -> str:
+    if node is None:
+        return "-"
+    try:
+        return g.namespace_manager.curie(node, generate=False)
+    except Exception:
+        return f"<{node}>" if not hasattr(node, "n3") or node.__class__.__name__ == "URIRef" else node.n3()
+
+
+def validate_graph(data) -> list[Violation]:
+    """SHACL-validate an rdflib graph against ontology/shapes.ttl; return violations, sorted."""
+    import pyshacl
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from ontology import SHAPES_FILE
+    from ontology.namespaces import PREFIXES
+
+    shapes = Graph().parse(str(SHAPES_FILE), format="turtle")
+    conforms, results, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, do_owl_imports=False,
+        allow_warnings=False, abort_on_first=False,
+    )
+    for prefix, ns in PREFIXES.items():
+        data.bind(prefix, ns, override=True)
+    out = set()
+    for r in results.subjects(predicate=None, object=SH.ValidationResult):
+        pass
+    from rdflib import RDF
+
+    for r in results.subjects(RDF.type, SH.ValidationResult):
+        sev = results.value(r, SH.resultSeverity)
+        out.add(Violation(
+            focus=_curie(data, results.value(r, SH.focusNode)),
+            path=_curie(data, results.value(r, SH.resultPath)),
+            message=str(results.value(r, SH.resultMessage) or ""),
+            severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation",
+        ))
+    return sorted(out)
+
+
+def validate(extra: list[Path] | None = None) -> list[Violation]:
+    """Validate the shipped graph plus user files (read from disk only, never fetched)."""
+    from graph.load import build_graph
+    from graph.rdfio import parse_user_file
+
+    g = build_graph()
+    for path in extra or []:
+        parse_user_file(g, path)
+    if extra:
+        from graph.load import materialise
+
+        materialise(g)
+    return validate_graph(g)

@@ -1,0 +1,3 @@
+from spinekg.cli import main
+
+main()

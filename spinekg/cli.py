@@ -1,0 +1,166 @@
+"""The `spinekg` command. Commands stay thin: the work lives in graph/ and exports/.
+
+Imports happen inside commands so that each command pays only for what it uses.
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from spinekg import __version__
+
+
+class SpinekgGroup(TyperGroup):
+    """Turns user errors raised anywhere below a command into one line on stderr and exit 2."""
+
+    def invoke(self, ctx):
+        from graph.errors import SpinekgError
+
+        try:
+            return super().invoke(ctx)
+        except SpinekgError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(e.exit_code) from None
+
+
+app = typer.Typer(
+    cls=SpinekgGroup,
+    help="spinekg: a knowledge graph of spine procedure codes (CPT 63001-63308 and related codes).\n\n"
+         "Example: spinekg show 63304",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class TextJson(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-line error and exit non-zero."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"spinekg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """spinekg: a knowledge graph of spine procedure codes.\n\nExample: spinekg show 63304"""
+
+
+@app.command()
+def show(
+    code: str = typer.Argument(..., help="A five-digit code, e.g. 63304."),
+    fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text for people, json for machines."),
+) -> None:
+    """Show one code: its label, facts, add-ons or primaries, and sibling codes.
+
+    Example: spinekg show 63304 --format json
+    """
+    import json
+
+    from graph.model import load_catalog
+    from graph.select import get_code
+    from spinekg.render import card, record_json
+
+    catalog = load_catalog()
+    rec = get_code(catalog, code)
+    if fmt is TextJson.json:
+        typer.echo(json.dumps(record_json(rec), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(card(rec, catalog))
+
+
+@app.command("list")
+def list_codes(
+    region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="e.g. lumbar (repeat to require several)."),
+    approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
+    procedure: Optional[List[str]] = typer.Option(None, "--procedure", metavar="NAME", help="e.g. corpectomy."),
+    lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural, neoplasm."),
+    kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND", help="primary or add-on."),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="text, json, csv or tsv."),
+) -> None:
+    """List codes, filtered by facets (all filters must hold).
+
+    Example: spinekg list --procedure corpectomy --region lumbar
+    """
+    from graph.model import load_catalog
+    from graph.select import filter_codes
+    from spinekg.render import list_output
+
+    records = filter_codes(load_catalog(), kind=kind, region=region, approach=approach,
+                           procedure=procedure, lesion=lesion)
+    typer.echo(list_output(records, fmt.value))
+
+
+@app.command()
+def validate(
+    files: Optional[List[Path]] = typer.Argument(None, help="Extra Turtle (.ttl) or N-Triples (.nt) files to check with the graph."),
+) -> None:
+    """Check the graph (plus any files given) against the SHACL shapes; exit 1 on any violation.
+
+    Example: spinekg validate my-extra-codes.ttl
+    """
+    from graph.validate import validate as run
+
+    violations = run(list(files or []))
+    for v in violations:
+        typer.echo(str(v))
+    if violations:
+        typer.echo(f"{len(violations)} violation{'s' if len(violations) != 1 else ''}", err=True)
+        raise typer.Exit(1)
+    typer.echo("conforms: no SHACL violations")
+
+
+def main() -> None:
+    """Console entry point: user errors become one line on stderr, never a traceback."""
+    from graph.errors import SpinekgError
+
+    try:
+        rv = app(standalone_mode=False)
+        if isinstance(rv, int) and rv:
+            sys.exit(rv)
+    except SpinekgError as e:
+        typer.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as e:
+        # Usage errors come from typer's (vendored) click: they carry format_message and exit_code.
+        if type(e).__name__ == "NoArgsIsHelpError":
+            typer.echo(e.format_message())
+            sys.exit(0)
+        if hasattr(e, "format_message") and hasattr(e, "exit_code"):
+            typer.echo(f"error: {' '.join(e.format_message().split())}", err=True)
+            sys.exit(e.exit_code)
+        if type(e).__name__ == "Abort":
+            sys.exit(1)
+        raise

@@ -1,0 +1,109 @@
+"""Turn records into what a person or a machine reads: text cards, tables, JSON, CSV/TSV."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from graph.model import Catalog, CodeRecord
+
+LIST_COLUMNS = ("code", "kind", "label", "regions", "approaches", "procedures", "lesion_compartments",
+                "lesion_natures", "variants", "unit", "min_units", "max_units", "add_on_to", "add_ons",
+                "group", "status")
+# Public JSON of `show`: the contract keys first, then extra facts.
+SHOW_KEYS = ("code", "label", "kind", "regions", "approaches", "procedures", "lesion_compartments",
+             "lesion_natures", "unit", "min_units", "max_units", "add_on_to", "add_ons", "group", "status",
+             "variants", "indications", "each_additional_unit", "group_label", "deleted_in", "added_in")
+
+
+def record_json(rec: CodeRecord) -> dict:
+    d = rec.to_json()
+    return {k: d[k] for k in SHOW_KEYS}
+
+
+def neutralise(cell: str) -> str:
+    """Keep spreadsheet programs from reading a cell as a formula."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "|".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def table_rows(records: list[CodeRecord]) -> list[list[str]]:
+    rows = []
+    for rec in records:
+        d = rec.to_json()
+        rows.append([neutralise(_cell(d[c])) for c in LIST_COLUMNS])
+    return rows
+
+
+def delimited(records: list[CodeRecord], delimiter: str) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    w.writerow(LIST_COLUMNS)
+    w.writerows(table_rows(records))
+    return buf.getvalue()
+
+
+def list_text(records: list[CodeRecord]) -> str:
+    lines = [f"{r.code}  {'add-on ' if r.kind == 'add-on' else 'primary'}  {r.label}" for r in records]
+    lines.append(f"({len(records)} code{'s' if len(records) != 1 else ''})")
+    return "\n".join(lines)
+
+
+def list_output(records: list[CodeRecord], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([record_json(r) for r in records], indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return delimited(records, ",").rstrip("\n")
+    if fmt == "tsv":
+        return delimited(records, "\t").rstrip("\n")
+    return list_text(records)
+
+
+def _units(rec: CodeRecord) -> str | None:
+    if rec.unit is None:
+        return None
+    if rec.each_additional_unit:
+        return f"{rec.unit}, reported once per additional {rec.unit}"
+    if rec.min_units is None:
+        return rec.unit
+    hi = "no upper limit" if rec.max_units is None else str(rec.max_units)
+    return f"{rec.unit}, {rec.min_units} to {hi}" if rec.max_units != rec.min_units else f"{rec.unit}, {rec.min_units}"
+
+
+def card(rec: CodeRecord, catalog: Catalog) -> str:
+    """A readable card for one code: label, facts, relations and siblings."""
+    status = rec.status + (f" since {rec.deleted_in}" if rec.deleted_in else "")
+    facts = [
+        ("kind", f"{rec.kind} ({status})"),
+        ("group", f"{rec.group}  {rec.group_label}"),
+        ("regions", ", ".join(rec.regions)),
+        ("approaches", ", ".join(rec.approaches)),
+        ("procedures", ", ".join(rec.procedures)),
+        ("lesion", ", ".join(rec.lesion_compartments + rec.lesion_natures)),
+        ("variants", ", ".join(rec.variants + tuple(f"for {i}" for i in rec.indications))),
+        ("units", _units(rec)),
+    ]
+    lines = [f"{rec.code}  {rec.label}", ""]
+    lines += [f"  {name + ':':<12}{value}" for name, value in facts if value]
+
+    def related(title: str, codes) -> None:
+        if codes:
+            lines.append("")
+            lines.append(f"  {title}:")
+            for c in codes:
+                other = catalog.codes.get(c)
+                lines.append(f"    {c}  {other.label if other else '(not in the graph)'}")
+
+    related("reported with these primaries", rec.add_on_to)
+    related("add-ons", rec.add_ons)
+    related(f"siblings in {rec.group}", catalog.siblings(rec.code))
+    return "\n".join(lines)

@@ -1,0 +1,30 @@
+import pytest
+
+
+@pytest.fixture(scope="session")
+def graph():
+    from graph.load import load_graph
+
+    return load_graph()
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    from graph.model import load_catalog
+
+    return load_catalog()
+
+
+@pytest.fixture()
+def cli():
+    """Run the CLI in-process; returns the click Result (exit_code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    from spinekg.cli import app
+
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, list(args))
+
+    return run

@@ -1,0 +1,40 @@
+"""The SHACL shapes pass on the shipped data and catch each kind of breakage."""
+from pathlib import Path
+
+import pytest
+
+from graph.validate import validate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# broken fixture -> (focus node, words the violation message must contain)
+BROKEN = {
+    "two_kinds.ttl": ("cpt:63304", "exactly one of sk:PrimaryCode or sk:AddOnCode"),
+    "addon_without_primary.ttl": ("cpt:63999", "at least one primary"),
+    "bad_notation.ttl": ("cpt:6399", "five-digit"),
+    "wrong_facet_class.ttl": ("cpt:63304", "sk:region values"),
+    "max_below_min.ttl": ("cpt:63001", "greater than sk:maxUnits"),
+    "duplicate_notation.ttl": ('"63304"', "more than one"),
+    "primary_with_addon_to.ttl": ("cpt:63304", "not an add-on"),
+    "undocumented_facet.ttl": ("ex:Coccygeal", "skos:prefLabel"),
+}
+
+
+def test_shipped_graph_conforms():
+    assert validate() == []
+
+
+def test_well_formed_extra_file_conforms():
+    assert validate([FIXTURES / "extra_ok.ttl"]) == []
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_fixture_is_caught(name):
+    focus, words = BROKEN[name]
+    violations = validate([FIXTURES / "broken" / name])
+    assert violations, f"{name} passed SHACL but should not"
+    assert any(v.focus == focus and words in v.message for v in violations), \
+        f"{name}: expected a violation on {focus} mentioning {words!r}; got {[str(v) for v in violations]}"
+
+
+def test_every_broken_fixture_is_listed():
+    assert sorted(p.name for p in (FIXTURES / "broken").glob("*.ttl")) == sorted(BROKEN)
