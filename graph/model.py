@@ -41,6 +41,8 @@ class CodeRecord:
     status: str
     deleted_in: str | None
     added_in: str | None
+    # the user's own licensed descriptor, when they imported one (never shipped)
+    descriptor: str | None = None
 
     def label_facts(self) -> LabelFacts:
         return LabelFacts(

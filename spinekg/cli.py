@@ -136,6 +136,11 @@ def validate(
     typer.echo("conforms: no SHACL violations")
 
 
+from spinekg.commands import register_all  # noqa: E402  (commands of other areas)
+
+register_all(app)
+
+
 def main() -> None:
     """Console entry point: user errors become one line on stderr, never a traceback."""
     from graph.errors import SpinekgError

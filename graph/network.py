@@ -1,0 +1,82 @@
+"""The RDF graph as a typed networkx multigraph: codes, groups and facet values as nodes,
+one edge per relation triple, labelled with the property's local name."""
+from __future__ import annotations
+
+import functools
+
+# property local name -> edge relation name (sk: facets and relations; skos:broader as "group")
+EDGE_PROPERTIES = ("region", "approach", "procedure", "lesionCompartment", "lesionNature", "unit",
+                   "variant", "indication", "addOnTo")
+# node kinds, also used by the HTML explorer's legend
+CODE_KINDS = {"PrimaryCode": "primary", "AddOnCode": "add-on"}
+FACET_KINDS = {"SpinalRegion": "region", "SurgicalApproach": "approach", "ProcedureType": "procedure",
+               "LesionCompartment": "lesion compartment", "LesionNature": "lesion nature",
+               "CountedUnit": "unit", "TechniqueVariant": "variant", "Indication": "indication"}
+
+
+def node_id(g, node) -> str:
+    """Stable, readable node ids: '63304' for codes, 'group:63300-63308', 'region:cervical'."""
+    from rdflib import RDF
+    from rdflib.namespace import SKOS
+
+    from ontology.namespaces import SK
+
+    for cls in CODE_KINDS:
+        if (node, RDF.type, SK[cls]) in g:
+            return str(g.value(node, SKOS.notation))
+    if (node, RDF.type, SK.CodeGroup) in g:
+        return "group:" + str(g.value(node, SKOS.notation))
+    for cls, kind in FACET_KINDS.items():
+        if (node, RDF.type, SK[cls]) in g:
+            return f"{kind}:{g.value(node, SKOS.prefLabel)}"
+    return str(node)
+
+
+def to_networkx(g):
+    """A networkx MultiDiGraph of the RDF graph.
+
+    Nodes carry `kind` (primary, add-on, group, region, approach, procedure, lesion compartment,
+    lesion nature, unit, variant, indication), `label` and `iri`; codes also `code`.
+    Edges go subject → object and carry `relation` (sk property local name, or 'broader').
+    """
+    import networkx as nx
+    from rdflib import RDF
+    from rdflib.namespace import SKOS
+
+    from ontology.namespaces import SK
+
+    G = nx.MultiDiGraph()
+    ids = {}
+
+    def add_node(node, kind):
+        nid = node_id(g, node)
+        ids[node] = nid
+        attrs = {"kind": kind, "iri": str(node), "label": str(g.value(node, SKOS.prefLabel) or nid)}
+        if kind in CODE_KINDS.values():
+            attrs["code"] = nid
+        G.add_node(nid, **attrs)
+
+    for cls, kind in CODE_KINDS.items():
+        for node in sorted(g.subjects(RDF.type, SK[cls])):
+            add_node(node, kind)
+    for node in sorted(g.subjects(RDF.type, SK.CodeGroup)):
+        add_node(node, "group")
+    for cls, kind in FACET_KINDS.items():
+        for node in sorted(g.subjects(RDF.type, SK[cls])):
+            add_node(node, kind)
+    for prop in EDGE_PROPERTIES:
+        for s, o in sorted(g.subject_objects(SK[prop])):
+            if s in ids and o in ids:
+                G.add_edge(ids[s], ids[o], key=prop, relation=prop)
+    for s, o in sorted(g.subject_objects(SKOS.broader)):
+        if s in ids and o in ids:
+            G.add_edge(ids[s], ids[o], key="broader", relation="broader")
+    return G
+
+
+@functools.cache
+def load_network():
+    """The typed multigraph of the whole shipped graph, built once per process."""
+    from graph.load import load_graph
+
+    return to_networkx(load_graph())
