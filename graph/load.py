@@ -55,8 +55,20 @@ def materialise(g) -> None:
             g.add((SK.SpineCodes, SKOS.hasTopConcept, group))
 
 
-def build_graph(extra: list[Path] | None = None):
-    """A fresh rdflib Graph of ontology + data (+ extra files), with implied triples added."""
+def add_user_data(g) -> None:
+    """Add what the user imported (their licensed descriptors, CMS edits), with provenance."""
+    from graph import descriptors, ncci
+
+    record = descriptors.load_descriptors()
+    if record is not None:
+        descriptors.add_to_graph(g, record)
+    edits = ncci.load_ncci()
+    if edits is not None:
+        ncci.add_to_graph(g, edits)
+
+
+def build_graph(extra: list[Path] | None = None, *, user_data: bool = True):
+    """A fresh rdflib Graph of ontology + data (+ the user's imports, + extra files), with implied triples."""
     from rdflib import Graph
 
     from ontology.namespaces import PREFIXES
@@ -66,11 +78,28 @@ def build_graph(extra: list[Path] | None = None):
         g.bind(prefix, ns)
     for path in [*source_files(), *(extra or [])]:
         g.parse(path, format="turtle")
+    if user_data:
+        add_user_data(g)
     materialise(g)
     return g
 
 
-@functools.cache
-def load_graph():
-    """The whole graph, parsed once per process. Treat it as read-only."""
+def graph_version() -> tuple:
+    """Changes whenever the user's imports change; caches of derived data key on it."""
+    from graph.userdata import user_files
+
+    out = []
+    for p in user_files():
+        st = p.stat()
+        out.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_graph(version: tuple):
     return build_graph()
+
+
+def load_graph():
+    """The whole graph, parsed once per process (again only if the user's imports change). Read-only."""
+    return _load_graph(graph_version())

@@ -65,10 +65,12 @@ class Catalog:
     """All codes and facet values of a graph, indexed for look-up."""
 
     def __init__(self, codes: dict[str, CodeRecord], facet_values: dict[str, dict[str, str]],
-                 groups: dict[str, dict]):
+                 groups: dict[str, dict], descriptor_source: dict | None = None):
         self.codes = codes  # notation -> record, sorted by notation
         self.facet_values = facet_values  # facet key -> {short name: local name}
         self.groups = groups  # notation -> {"label", "parent", "members"}
+        # provenance of the user's imported descriptors: source_file, imported_on, sha256
+        self.descriptor_source = descriptor_source
 
     def __contains__(self, code: str) -> bool:
         return code in self.codes
@@ -89,6 +91,18 @@ class Catalog:
             return prefixed[:n]
         target = int(code.ljust(5, "0")[:5]) if len(code) < 5 else int(code)
         return sorted(sorted(self.codes, key=lambda c: (abs(int(c) - target), c))[:n])
+
+    def to_json(self) -> dict:
+        return {"codes": [r.to_json() for r in self.codes.values()],
+                "facet_values": self.facet_values, "groups": self.groups,
+                "descriptor_source": self.descriptor_source}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Catalog":
+        codes = {}
+        for r in d["codes"]:
+            codes[r["code"]] = CodeRecord(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items()})
+        return cls(codes, d["facet_values"], d["groups"], d.get("descriptor_source"))
 
 
 def _short(g, node) -> str:
@@ -148,12 +162,36 @@ def catalog_from_graph(g) -> Catalog:
             status=_short(g, g.value(node, SK.status)) if g.value(node, SK.status) is not None else "active",
             deleted_in=str(deleted) if deleted is not None else None,
             added_in=str(added) if added is not None else None,
+            descriptor=str(g.value(node, SK.officialDescriptor)) if g.value(node, SK.officialDescriptor) is not None else None,
         )
-    return Catalog(dict(sorted(codes.items())), facet_values, groups)
+    source = None
+    for imp in g.subjects(RDF.type, SK.UserImport):
+        if (None, SK.descriptorImport, imp) in g:
+            source = {"source_file": str(g.value(imp, SK.sourceFile)), "imported_on": str(g.value(imp, SK.importedOn)),
+                      "sha256": str(g.value(imp, SK.sha256))}
+    return Catalog(dict(sorted(codes.items())), facet_values, groups, source)
 
 
-@functools.cache
 def load_catalog() -> Catalog:
+    """All codes as records. Served from a compiled cache (no RDF parsing, no rdflib import) when
+    the cache matches the current data files, package version and user imports; else rebuilt."""
+    from graph.compiled import cache_key
+
+    return _load_catalog(cache_key())
+
+
+@functools.lru_cache(maxsize=2)
+def _load_catalog(key: str) -> Catalog:
+    from graph.compiled import read_cached, write_cached
+
+    cached = read_cached(key)
+    if cached is not None:
+        try:
+            return Catalog.from_json(cached)
+        except (KeyError, TypeError):
+            pass  # written by another version: rebuild
     from graph.load import load_graph
 
-    return catalog_from_graph(load_graph())
+    catalog = catalog_from_graph(load_graph())
+    write_cached(key, catalog.to_json())
+    return catalog

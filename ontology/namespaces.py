@@ -57,6 +57,7 @@ class SK(DefinedNamespace):
     LesionNature: URIRef
     Lumbar: URIRef
     Myelotomy: URIRef
+    NcciAddOnEdit: URIRef
     Neoplasm: URIRef
     NonNeoplasticLesion: URIRef
     OneSpinothalamicTract: URIRef
@@ -90,21 +91,33 @@ class SK(DefinedNamespace):
     Transperitoneal: URIRef
     Transthoracic: URIRef
     TwoStagesWithin14Days: URIRef
+    UserImport: URIRef
     VertebralSegment: URIRef
     addOnTo: URIRef
     addedIn: URIRef
     approach: URIRef
     codeRange: URIRef
     deletedIn: URIRef
+    deletionDate: URIRef
+    descriptorImport: URIRef
     eachAdditionalUnit: URIRef
+    editAddOn: URIRef
+    editImport: URIRef
+    editPrimary: URIRef
+    editType: URIRef
+    effectiveDate: URIRef
     hasAddOn: URIRef
+    importedOn: URIRef
     indication: URIRef
     lesionCompartment: URIRef
     lesionNature: URIRef
     maxUnits: URIRef
     minUnits: URIRef
+    officialDescriptor: URIRef
     procedure: URIRef
     region: URIRef
+    sha256: URIRef
+    sourceFile: URIRef
     status: URIRef
     unit: URIRef
     variant: URIRef

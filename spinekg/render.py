@@ -9,11 +9,12 @@ from graph.model import Catalog, CodeRecord
 
 LIST_COLUMNS = ("code", "kind", "label", "regions", "approaches", "procedures", "lesion_compartments",
                 "lesion_natures", "variants", "unit", "min_units", "max_units", "add_on_to", "add_ons",
-                "group", "status")
+                "group", "status", "descriptor")
 # Public JSON of `show`: the contract keys first, then extra facts.
 SHOW_KEYS = ("code", "label", "kind", "regions", "approaches", "procedures", "lesion_compartments",
              "lesion_natures", "unit", "min_units", "max_units", "add_on_to", "add_ons", "group", "status",
-             "variants", "indications", "each_additional_unit", "group_label", "deleted_in", "added_in")
+             "variants", "indications", "each_additional_unit", "group_label", "deleted_in", "added_in",
+             "descriptor")
 
 
 def record_json(rec: CodeRecord) -> dict:
@@ -53,7 +54,11 @@ def delimited(records: list[CodeRecord], delimiter: str) -> str:
 
 
 def list_text(records: list[CodeRecord]) -> str:
-    lines = [f"{r.code}  {'add-on ' if r.kind == 'add-on' else 'primary'}  {r.label}" for r in records]
+    lines = []
+    for r in records:
+        lines.append(f"{r.code}  {'add-on ' if r.kind == 'add-on' else 'primary'}  {r.label}")
+        if r.descriptor:
+            lines.append(f"{'':16}official: {r.descriptor}")
     lines.append(f"({len(records)} code{'s' if len(records) != 1 else ''})")
     return "\n".join(lines)
 
@@ -93,6 +98,10 @@ def card(rec: CodeRecord, catalog: Catalog) -> str:
         ("units", _units(rec)),
     ]
     lines = [f"{rec.code}  {rec.label}", ""]
+    if rec.descriptor:
+        src = catalog.descriptor_source or {}
+        lines += [f"  official:   {rec.descriptor}",
+                  f"              (your file {src.get('source_file', '?')}, imported {src.get('imported_on', '?')})", ""]
     lines += [f"  {name + ':':<12}{value}" for name, value in facts if value]
 
     def related(title: str, codes) -> None:

@@ -1,4 +1,12 @@
+import os
+import tempfile
+
 import pytest
+
+# Keep the user's real data and cache folders out of the tests (set before anything loads).
+_TMP = tempfile.mkdtemp(prefix="spinekg-tests-")
+os.environ["SPINEKG_HOME"] = os.path.join(_TMP, "home")
+os.environ["SPINEKG_CACHE"] = os.path.join(_TMP, "cache")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,119 @@
+"""The user's own licensed CPT descriptors: import, validate, store, remove, and add to the graph.
+
+The file is read, every row checked, and only then stored (atomically) in the user's data
+directory as JSON with its provenance: file name, import date, SHA-256. Nothing is half-imported.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph.errors import SpinekgError
+from graph.tabular import find_column, read_table
+from graph.userdata import descriptors_path, sha256_file
+
+CODE_ALIASES = ("code", "cpt code", "cpt_code", "cpt", "hcpcs", "hcpcs code", "procedure code")
+TEXT_ALIASES = ("descriptor", "long descriptor", "long_descriptor", "long description", "description",
+                "official descriptor", "medium descriptor", "short descriptor")
+CODE_RE = re.compile(r"^[0-9]{4}[0-9A-Z]$")
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    stored: int
+    unknown: list[str]
+    path: Path
+    sha256: str
+
+
+def parse_descriptor_file(path: Path, known_codes, code_column: str | None = None,
+                          text_column: str | None = None) -> tuple[dict[str, str], list[str]]:
+    """({code: descriptor} for known codes, [unknown codes]); raises on any malformed row."""
+    header, rows = read_table(path)
+    ci = find_column(path, header, code_column, CODE_ALIASES, "code")
+    ti = find_column(path, header, text_column, TEXT_ALIASES, "descriptor")
+    problems: list[str] = []
+    found: dict[str, str] = {}
+    unknown: list[str] = []
+    for line, cells in rows:
+        if len(cells) <= max(ci, ti):
+            problems.append(f"line {line}: expected at least {max(ci, ti) + 1} columns, got {len(cells)}")
+            continue
+        code, text = cells[ci].upper(), " ".join(cells[ti].split())
+        if not CODE_RE.match(code):
+            problems.append(f"line {line}: {cells[ci]!r} is not a five-character code")
+        elif not text:
+            problems.append(f"line {line}: code {code} has an empty descriptor")
+        elif code in found and found[code] != text:
+            problems.append(f"line {line}: code {code} appears again with a different descriptor")
+        elif code in known_codes:
+            found[code] = text
+        else:
+            unknown.append(code)
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise SpinekgError(f"{path}: {len(problems)} malformed row{'s' if len(problems) > 1 else ''}, nothing imported: "
+                           + "; ".join(problems[:5]) + more)
+    return found, sorted(set(unknown))
+
+
+def import_descriptors(path: Path, known_codes, *, code_column: str | None = None,
+                       text_column: str | None = None, today: dt.date | None = None) -> ImportReport:
+    from exports.atomic import write_atomic
+
+    path = Path(path)
+    found, unknown = parse_descriptor_file(path, known_codes, code_column, text_column)
+    if not found:
+        raise SpinekgError(f"{path}: no row names a code in the graph; nothing imported")
+    digest = sha256_file(path)
+    record = {
+        "source_file": path.name,
+        "imported_on": (today or dt.date.today()).isoformat(),
+        "sha256": digest,
+        "descriptors": dict(sorted(found.items())),
+    }
+    target = descriptors_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, json.dumps(record, indent=1, ensure_ascii=False) + "\n", force=True)
+    return ImportReport(stored=len(found), unknown=unknown, path=target, sha256=digest)
+
+
+def remove_descriptors() -> bool:
+    target = descriptors_path()
+    if target.exists():
+        target.unlink()
+        return True
+    return False
+
+
+def load_descriptors() -> dict | None:
+    """The stored import (with provenance), or None. A damaged store is a one-line error."""
+    target = descriptors_path()
+    if not target.exists():
+        return None
+    try:
+        record = json.loads(target.read_text(encoding="utf-8"))
+        record["descriptors"]  # noqa: B018  (shape check)
+        return record
+    except (ValueError, KeyError, TypeError):
+        raise SpinekgError(f"{target}: the stored descriptors are damaged; run `spinekg import descriptors --remove`") from None
+
+
+def add_to_graph(g, record: dict) -> None:
+    """sk:officialDescriptor on each code, linked to one sk:UserImport node with the provenance."""
+    from rdflib import RDF, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from ontology.namespaces import CPT, SK
+
+    node = URIRef(f"urn:spinekg:import:descriptors:{record['sha256']}")
+    g.add((node, RDF.type, SK.UserImport))
+    g.add((node, SK.sourceFile, Literal(record["source_file"])))
+    g.add((node, SK.importedOn, Literal(record["imported_on"], datatype=XSD.date)))
+    g.add((node, SK.sha256, Literal(record["sha256"])))
+    for code, text in record["descriptors"].items():
+        g.add((CPT[code], SK.officialDescriptor, Literal(text, lang="en")))
+        g.add((CPT[code], SK.descriptorImport, node))
