@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +16,16 @@ def check_writable(path: Path, force: bool) -> None:
         raise SpinekgError(f"{path} already exists; use --force to overwrite it")
     if not path.parent.exists():
         raise SpinekgError(f"{path.parent} does not exist")
+
+
+def _file_mode(path: Path) -> int:
+    """The mode the written file should have: the old file's, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_atomic(path: str | Path, data: str | bytes, *, force: bool = False) -> Path:
@@ -32,6 +43,7 @@ def write_atomic(path: str | Path, data: str | bytes, *, force: bool = False) ->
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _file_mode(path))  # mkstemp makes 0600; the result should look like any new file
         with os.fdopen(fd, "wb") as f:
             f.write(raw)
             f.flush()

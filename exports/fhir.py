@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from exports.registry import ExportSource, Output
+from exports.registry import ExportSource, Output, unit_local
 
 BASE = "https://w3id.org/spinekg/fhir"
 CODE_SYSTEM_URL = f"{BASE}/CodeSystem/spinekg"
@@ -68,12 +68,12 @@ def _properties() -> list[dict]:
 
 
 def _coding(catalog, key: str, short: str) -> dict:
-    local = catalog.facet_values.get(key, {}).get(short, re.sub(r"\W+", "", short.title()))
+    local = catalog.facet_values[key][short]
     return {"system": ONTOLOGY_SYSTEM, "code": local, "display": short}
 
 
 def _unit_coding(short: str) -> dict:
-    return {"system": ONTOLOGY_SYSTEM, "code": "".join(w.capitalize() for w in short.split()), "display": short}
+    return {"system": ONTOLOGY_SYSTEM, "code": unit_local(short), "display": short}
 
 
 def _code_concept(rec, catalog) -> dict:

@@ -50,8 +50,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "exports.fhir:write_fhir", "spinekg-fhir.json"),
     Format("omop", "OMOP CDM v5.4 vocabulary tables, tab-delimited like Athena (a folder)",
            "exports.omop:write_omop", "spinekg-omop", multi_file=True,
-           members=("CONCEPT.csv", "CONCEPT_RELATIONSHIP.csv", "CONCEPT_ANCESTOR.csv", "VOCABULARY.csv",
-                    "CONCEPT_CLASS.csv", "RELATIONSHIP.csv")),
+           members=("CONCEPT.csv", "CONCEPT_RELATIONSHIP.csv", "CONCEPT_ANCESTOR.csv", "CONCEPT_SYNONYM.csv",
+                    "VOCABULARY.csv", "CONCEPT_CLASS.csv", "RELATIONSHIP.csv")),
     Format("sssom", "SSSOM TSV: regions -> UBERON, codes -> BioPortal CPT", "exports.sssom:write_sssom",
            "spinekg.sssom.tsv"),
     Format("graphml", "the typed network as GraphML (Gephi, yEd, networkx)", "exports.network_formats:write_graphml",
@@ -89,23 +89,38 @@ def package_version() -> str:
 class ExportSource:
     """What every writer reads: the whole graph, the catalog, and optionally a subset of codes.
 
-    The subset views (rdf(), network(), records()) are computed once and shared by every writer,
-    so `export all` pays for each only once.
+    The graph and the catalog load on first use (a CSV or FHIR export never parses RDF when the
+    catalog cache is warm); the subset views (rdf(), network(), records()) are computed once and
+    shared by every writer, so `export all` pays for each only once.
     """
 
-    def __init__(self, graph, catalog, codes=None, version: str | None = None):
-        self.graph = graph
-        self.catalog = catalog
+    def __init__(self, graph=None, catalog=None, codes=None, version: str | None = None):
+        self._graph = graph
+        self._catalog = catalog
         self.codes = tuple(sorted(codes)) if codes is not None else None
         self.version = version or package_version()
         self._cache: dict[str, Any] = {}
 
     @classmethod
     def load(cls, codes=None, version: str | None = None) -> "ExportSource":
-        from graph.load import load_graph
-        from graph.model import load_catalog
+        """The shipped graph (plus the user's imports), loaded lazily."""
+        return cls(None, None, codes, version)
 
-        return cls(load_graph(), load_catalog(), codes, version)
+    @property
+    def graph(self):
+        if self._graph is None:
+            from graph.load import load_graph
+
+            self._graph = load_graph()
+        return self._graph
+
+    @property
+    def catalog(self):
+        if self._catalog is None:
+            from graph.model import load_catalog
+
+            self._catalog = load_catalog()
+        return self._catalog
 
     def _cached(self, key, make):
         if key not in self._cache:
@@ -131,17 +146,23 @@ class ExportSource:
         from exports.network_formats import subset_network
 
         def make():
-            if self.graph is _shipped_graph():
+            if self._graph is None:
                 from graph.network import load_network
 
                 G = load_network()
             else:
                 from graph.network import to_networkx
 
-                G = to_networkx(self.graph)
+                G = to_networkx(self._graph)
             return G if self.codes is None else subset_network(G, self.codes)
 
         return self._cached("network", make)
+
+
+def unit_local(short: str) -> str:
+    """The ontology local name of a counted unit from its short name ('vertebral segment' ->
+    'VertebralSegment'); tests check every unit in the graph follows this rule."""
+    return "".join(w.capitalize() for w in short.split())
 
 
 def write_html(source: ExportSource, *, focus: str | None = None, depth: int = 1,
@@ -152,12 +173,6 @@ def write_html(source: ExportSource, *, focus: str | None = None, depth: int = 1
     codes = set(source.codes) if source.codes is not None else None
     text = render_html(source.catalog, codes=codes, focus=focus, depth=depth, layout=layout)
     return Output(data=text.encode("utf-8"), counts={"codes": len(source.records())})
-
-
-def _shipped_graph():
-    from graph.load import load_graph
-
-    return load_graph()
 
 
 def build(fmt: Format, source: ExportSource, options: dict | None = None) -> Output:

@@ -1,0 +1,61 @@
+"""One row per code with every fact flattened (multi-valued facets joined by `|`), as CSV.
+
+The cell helpers here (neutralise, cell, delimited) are shared: `spinekg list --format csv|tsv`
+uses the same rules, so a cell that begins with = + - @ (or a tab or carriage return) is
+prefixed with an apostrophe and no spreadsheet program reads it as a formula.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from exports.registry import ExportSource, Output
+
+# every fact of a code; `descriptor` is the user's own licensed text, empty unless they loaded one
+CSV_COLUMNS = ("code", "kind", "label", "descriptor", "regions", "approaches", "procedures",
+               "lesion_compartments", "lesion_natures", "variants", "indications", "unit", "min_units",
+               "max_units", "each_additional_unit", "add_on_to", "add_ons", "group", "group_label", "status",
+               "deleted_in", "added_in", "iri")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Keep spreadsheet programs from reading a cell as a formula."""
+    return "'" + text if text[:1] in FORMULA_STARTS else text
+
+
+def cell(value) -> str:
+    """One value as cell text: lists joined by |, booleans as true/false, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "|".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def table_rows(records, columns=CSV_COLUMNS) -> list[list[str]]:
+    rows = []
+    cpt = None
+    if "iri" in columns:  # only then pay for rdflib (the namespaces module imports it)
+        from ontology.namespaces import CPT as cpt
+    for rec in records:
+        d = rec.to_json()
+        if cpt is not None:
+            d.setdefault("iri", str(cpt[rec.code]))
+        rows.append([neutralise(cell(d.get(c))) for c in columns])
+    return rows
+
+
+def delimited(records, delimiter: str = ",", columns=CSV_COLUMNS) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(table_rows(records, columns))
+    return buf.getvalue()
+
+
+def write_csv(source: ExportSource) -> Output:
+    records = source.records()
+    return Output(data=delimited(records).encode("utf-8"), counts={"rows": len(records)})

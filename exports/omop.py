@@ -1,0 +1,251 @@
+"""OMOP CDM v5.4 vocabulary tables for a local vocabulary `SpineKG`, laid out like an Athena
+download: one tab-delimited file per table (named TABLE.csv, as Athena names them), a header row
+of the v5.4 column names, dates as YYYYMMDD, empty cells for NULL, no quoting.
+
+Concepts: every code (domain Procedure, standard 'S'; deleted codes invalid 'D', not standard),
+every range group (classification 'C'), every facet value used (non-standard attribute concepts),
+and the metadata concepts a vocabulary needs (the vocabulary, its concept classes and
+relationships). Everything is new to a CDM loaded from Athena: concept ids are >= 2,000,000,000
+(OMOP's range for local concepts) and all ids and names carry the `SpineKG`/`SKG` prefix.
+
+Concept ids are derived from each concept's identity, not from enumeration order, so they stay
+the same when codes are added: a code's id is 2,000,000,000 + its number (63304 -> 2000063304);
+any other concept's id is 2,000,100,000 + (sha256 of its IRI mod 147,000,000), which stays below
+the 32-bit integer limit. A collision stops the export rather than reusing an id.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from exports.registry import ExportSource, Output, unit_local
+
+VOCABULARY_ID = "SpineKG"
+LOCAL_BASE = 2_000_000_000
+HASH_BASE = 2_000_100_000
+HASH_SPAN = 147_000_000  # HASH_BASE + HASH_SPAN < 2**31 - 1
+START, END = "19700101", "20991231"
+SK_NS = "https://w3id.org/spinekg/ontology#"
+ENGLISH = 4180186  # OMOP concept id of the English language (CONCEPT_SYNONYM.language_concept_id)
+
+# v5.4 column names and types (tests check files against these)
+COLUMNS = {
+    "CONCEPT": (("concept_id", "integer", True), ("concept_name", "varchar(255)", True),
+                ("domain_id", "varchar(20)", True), ("vocabulary_id", "varchar(20)", True),
+                ("concept_class_id", "varchar(20)", True), ("standard_concept", "varchar(1)", False),
+                ("concept_code", "varchar(50)", True), ("valid_start_date", "date", True),
+                ("valid_end_date", "date", True), ("invalid_reason", "varchar(1)", False)),
+    "CONCEPT_RELATIONSHIP": (("concept_id_1", "integer", True), ("concept_id_2", "integer", True),
+                             ("relationship_id", "varchar(20)", True), ("valid_start_date", "date", True),
+                             ("valid_end_date", "date", True), ("invalid_reason", "varchar(1)", False)),
+    "CONCEPT_ANCESTOR": (("ancestor_concept_id", "integer", True), ("descendant_concept_id", "integer", True),
+                         ("min_levels_of_separation", "integer", True),
+                         ("max_levels_of_separation", "integer", True)),
+    "CONCEPT_SYNONYM": (("concept_id", "integer", True), ("concept_synonym_name", "varchar(1000)", True),
+                        ("language_concept_id", "integer", True)),
+    "VOCABULARY": (("vocabulary_id", "varchar(20)", True), ("vocabulary_name", "varchar(255)", True),
+                   ("vocabulary_reference", "varchar(255)", False), ("vocabulary_version", "varchar(255)", False),
+                   ("vocabulary_concept_id", "integer", True)),
+    "CONCEPT_CLASS": (("concept_class_id", "varchar(20)", True), ("concept_class_name", "varchar(255)", True),
+                      ("concept_class_concept_id", "integer", True)),
+    "RELATIONSHIP": (("relationship_id", "varchar(20)", True), ("relationship_name", "varchar(255)", True),
+                     ("is_hierarchical", "varchar(1)", True), ("defines_ancestry", "varchar(1)", True),
+                     ("reverse_relationship_id", "varchar(20)", True),
+                     ("relationship_concept_id", "integer", True)),
+}
+TABLES = tuple(COLUMNS)
+
+# facet key -> (concept class id, class name, OMOP domain, relationship, reverse)
+FACET_CLASSES = {
+    "regions": ("SKG Region", "spinekg spinal region", "Spec Anatomic Site", "SKG has region", "SKG region of"),
+    "approaches": ("SKG Approach", "spinekg surgical approach", "Observation", "SKG has approach",
+                   "SKG approach of"),
+    "procedures": ("SKG Procedure Type", "spinekg procedure type", "Procedure", "SKG has procedure",
+                   "SKG procedure of"),
+    "lesion_compartments": ("SKG Compartment", "spinekg lesion compartment", "Observation",
+                            "SKG has compartment", "SKG compartment of"),
+    "lesion_natures": ("SKG Lesion Nature", "spinekg lesion nature", "Condition", "SKG has nature",
+                       "SKG nature of"),
+    "variants": ("SKG Variant", "spinekg technique variant", "Observation", "SKG has variant", "SKG variant of"),
+    "indications": ("SKG Indication", "spinekg indication", "Condition", "SKG has indication",
+                    "SKG indication of"),
+    "unit": ("SKG Counted Unit", "spinekg counted unit", "Observation", "SKG has unit", "SKG unit of"),
+}
+CODE_CLASSES = {"primary": ("SKG Primary Code", "spinekg primary code"),
+                "add-on": ("SKG Add-on Code", "spinekg add-on code"),
+                "group": ("SKG Range Group", "spinekg range group of codes")}
+# relationship id -> (name, reverse id, is_hierarchical, defines_ancestry)
+RELATIONSHIPS = {
+    "SKG in group": ("In spinekg range group", "SKG group has", "0", "1"),
+    "SKG group has": ("spinekg range group has member", "SKG in group", "1", "1"),
+    "SKG add-on to": ("spinekg add-on reported with primary", "SKG has add-on", "0", "0"),
+    "SKG has add-on": ("spinekg primary has add-on", "SKG add-on to", "0", "0"),
+}
+for _cls, _name, _dom, _rel, _rev in FACET_CLASSES.values():
+    RELATIONSHIPS[_rel] = (f"Has {_name.removeprefix('spinekg ')} (spinekg)", _rev, "0", "0")
+    RELATIONSHIPS[_rev] = (f"{_name.removeprefix('spinekg ').capitalize()} of (spinekg)", _rel, "0", "0")
+
+
+class ConceptIds:
+    """Ids derived from identity; refuses a collision instead of silently sharing an id."""
+
+    def __init__(self):
+        self.seen: dict[int, str] = {}
+
+    def __call__(self, key: str, code: str | None = None) -> int:
+        if code is not None and code.isdigit() and len(code) <= 5:
+            cid = LOCAL_BASE + int(code)
+        else:
+            cid = HASH_BASE + int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % HASH_SPAN
+        other = self.seen.setdefault(cid, key)
+        if other != key:
+            raise RuntimeError(f"OMOP concept id collision between {other} and {key}; change HASH_BASE")
+        return cid
+
+
+def _start(added_in: str | None) -> str:
+    return f"{added_in}0101" if added_in and added_in.isdigit() and len(added_in) == 4 else START
+
+
+def _end(deleted_in: str | None) -> str:
+    return f"{int(deleted_in) - 1}1231" if deleted_in and deleted_in.isdigit() and len(deleted_in) == 4 else END
+
+
+def _name(text: str) -> str:
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
+def tables(source: ExportSource) -> dict[str, list[tuple]]:
+    from ontology.namespaces import CPT, GROUP
+
+    catalog = source.catalog
+    records = source.records()
+    in_export = {r.code for r in records}
+    ids = ConceptIds()
+    concept: list[tuple] = []
+    rels: list[tuple] = []
+    synonyms: list[tuple] = []
+
+    def relate(a: int, b: int, rel: str, start=START, end=END, invalid=""):
+        rels.append((a, b, rel, start, end, invalid))
+        rels.append((b, a, RELATIONSHIPS[rel][1], start, end, invalid))
+
+    # facet value concepts, only those used by exported codes
+    facet_ids: dict[tuple[str, str], int] = {}
+    for key, (cls, _, domain, _, _) in FACET_CLASSES.items():
+        used = sorted({v for r in records for v in ((r.unit,) if key == "unit" and r.unit else
+                                                       () if key == "unit" else getattr(r, key))})
+        for short in used:
+            local = unit_local(short) if key == "unit" else catalog.facet_values[key][short]
+            cid = ids(SK_NS + local)
+            facet_ids[(key, short)] = cid
+            concept.append((cid, _name(short), domain, VOCABULARY_ID, cls, "", local[:50], START, END, ""))
+
+    # range groups (classification concepts) and the group hierarchy
+    groups = set()
+    for r in records:
+        g = r.group
+        while g and g not in groups:
+            groups.add(g)
+            g = catalog.groups.get(g, {}).get("parent")
+    group_ids = {g: ids(str(GROUP[g])) for g in sorted(groups)}
+    for g, cid in group_ids.items():
+        concept.append((cid, _name(catalog.groups[g]["label"]), "Procedure", VOCABULARY_ID,
+                        CODE_CLASSES["group"][0], "C", g, START, END, ""))
+        parent = catalog.groups[g].get("parent")
+        if parent:
+            relate(cid, group_ids[parent], "SKG in group")
+
+    # codes
+    code_ids = {r.code: ids(str(CPT[r.code]), r.code) for r in records}
+    for r in records:
+        cid = code_ids[r.code]
+        deleted = r.status == "deleted"
+        start, end = _start(r.added_in), _end(r.deleted_in) if deleted else END
+        concept.append((cid, _name(r.label), "Procedure", VOCABULARY_ID, CODE_CLASSES[r.kind][0],
+                        "" if deleted else "S", r.code, start, end, "D" if deleted else ""))
+        if r.descriptor:
+            synonyms.append((cid, r.descriptor[:1000], ENGLISH))
+        if r.group in group_ids:
+            relate(cid, group_ids[r.group], "SKG in group")
+        for key, (_, _, _, rel, _) in FACET_CLASSES.items():
+            values = ((r.unit,) if r.unit else ()) if key == "unit" else getattr(r, key)
+            for short in values:
+                relate(cid, facet_ids[(key, short)], rel)
+        for primary in r.add_on_to:
+            if primary in in_export:
+                relate(cid, code_ids[primary], "SKG add-on to")
+
+    # metadata concepts: the vocabulary, its concept classes and relationships
+    vocab_id = ids(f"omop:vocabulary:{VOCABULARY_ID}")
+    concept.append((vocab_id, "spinekg spine procedure codes", "Metadata", "Vocabulary", "Vocabulary", "",
+                    "OMOP generated", START, END, ""))
+    classes = [*CODE_CLASSES.values(), *((c, n) for c, n, *_ in FACET_CLASSES.values())]
+    class_rows = []
+    for cls, name in sorted(classes):
+        cid = ids(f"omop:concept_class:{cls}")
+        class_rows.append((cls, name, cid))
+        concept.append((cid, name, "Metadata", "Concept Class", "Concept Class", "", "OMOP generated",
+                        START, END, ""))
+    rel_rows = []
+    for rel, (name, reverse, hier, ancestry) in sorted(RELATIONSHIPS.items()):
+        cid = ids(f"omop:relationship:{rel}")
+        rel_rows.append((rel, name, hier, ancestry, reverse, cid))
+        concept.append((cid, name, "Metadata", "Relationship", "Relationship", "", "OMOP generated",
+                        START, END, ""))
+
+    vocabulary = [(VOCABULARY_ID,
+                   "spinekg: spine procedure codes with composed labels (CPT is a registered trademark of the AMA)",
+                   "https://w3id.org/spinekg", f"spinekg {source.version}", vocab_id)]
+    ancestors = _ancestors(concept, rels)
+    return {
+        "CONCEPT": sorted(concept),
+        "CONCEPT_RELATIONSHIP": sorted(set(rels)),
+        "CONCEPT_ANCESTOR": ancestors,
+        "CONCEPT_SYNONYM": sorted(synonyms),
+        "VOCABULARY": vocabulary,
+        "CONCEPT_CLASS": sorted(class_rows),
+        "RELATIONSHIP": sorted(rel_rows),
+    }
+
+
+def _ancestors(concept: list[tuple], rels: list[tuple]) -> list[tuple]:
+    """CONCEPT_ANCESTOR from the relationships that define ancestry (parent -> child direction),
+    over standard and classification concepts, with a zero-level row for each of them."""
+    valid = {row[0] for row in concept if row[5] in ("S", "C")}
+    children: dict[int, set[int]] = {}
+    for a, b, rel, *_ in rels:
+        name, reverse, hier, ancestry = RELATIONSHIPS[rel]
+        if ancestry == "1" and hier == "1" and a in valid and b in valid:
+            children.setdefault(a, set()).add(b)
+    rows = []
+    for top in sorted(valid):
+        levels: dict[int, tuple[int, int]] = {top: (0, 0)}
+        frontier = [(top, 0)]
+        while frontier:  # breadth over all paths: min and max levels
+            nxt = []
+            for node, depth in frontier:
+                for child in children.get(node, ()):
+                    lo, hi = levels.get(child, (depth + 1, depth + 1))
+                    levels[child] = (min(lo, depth + 1), max(hi, depth + 1))
+                    nxt.append((child, depth + 1))
+            frontier = nxt
+        rows += [(top, d, lo, hi) for d, (lo, hi) in levels.items()]
+    return sorted(rows)
+
+
+def _tsv(table: str, rows: list[tuple]) -> bytes:
+    header = [c for c, _, _ in COLUMNS[table]]
+    lines = ["\t".join(header)]
+    for row in rows:
+        cells = ["" if v is None else str(v) for v in row]
+        for cell in cells:
+            if any(ch in cell for ch in "\t\r\n"):
+                raise ValueError(f"{table}: a value holds a tab or line break: {cell!r}")
+        lines.append("\t".join(cells))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_omop(source: ExportSource) -> Output:
+    data = tables(source)
+    return Output(files={f"{t}.csv": _tsv(t, rows) for t, rows in data.items()},
+                  counts={f"{t}.csv": {"rows": len(rows)} for t, rows in data.items()})
