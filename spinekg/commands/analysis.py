@@ -1,0 +1,233 @@
+"""Analysts' commands: `query` (SPARQL), `neighbors`, `path`, `compare`, `family`, `find`, `serve`, `push`.
+
+Thin: the work is in graph/sparql.py, graph/traverse.py, graph/finder.py and spinekg/server.py.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+class TextJson(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class EngineName(str, Enum):
+    oxigraph = "oxigraph"
+    rdflib = "rdflib"
+
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
+
+
+def _emit(data, fmt: TextJson, text_fn) -> None:
+    import json
+
+    if fmt is TextJson.json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(text_fn(data))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def query(
+        file: Optional[str] = typer.Argument(None, metavar="[FILE]", help="A .rq file to run ('-' reads standard input)."),
+        expr: Optional[str] = typer.Option(None, "-e", "--expr", metavar="SPARQL", help="The query text itself."),
+        name: Optional[str] = typer.Option(None, "--name", "-n", metavar="NAME", help="A saved query (see --list)."),
+        list_saved: bool = typer.Option(False, "--list", help="List the saved queries with their titles and parameters."),
+        param: Optional[List[str]] = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
+                                                  help="Bind ?NAME to VALUE as an RDF term (codes become code IRIs, numbers integers). Repeatable."),
+        fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
+                                          help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), nt, jsonld."),
+        engine: EngineName = typer.Option(EngineName.oxigraph, "--engine", help="oxigraph (fast, default) or rdflib."),
+        endpoint: Optional[str] = typer.Option(None, "--endpoint", metavar="URL", help="Run against an external SPARQL 1.1 endpoint instead of the embedded graph."),
+        timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help="Stop the query after this long (0 = no limit)."),
+        max_rows: int = typer.Option(10_000, "--max-rows", metavar="N", help="Return at most N rows (or triples); a notice says when the result was cut."),
+        output: str = typer.Option("-", "--output", "-o", metavar="PATH", help="Write here instead of standard output."),
+        force: bool = typer.Option(False, "--force", help="Overwrite --output if it exists."),
+    ) -> None:
+        """Run a SPARQL query (inline, from a file, or a saved one) on the graph, read-only.
+
+        SERVICE, FROM, LOAD and updates are refused before anything runs.
+
+        Example: spinekg query --name addons-of-primary --param primary=63304 --format csv
+        """
+        import sys
+
+        from graph import sparql
+        from graph.errors import SpinekgError
+
+        if list_saved:
+            if file or expr or name:
+                raise SpinekgError("--list takes no query")
+            for q in sparql.saved_queries().values():
+                params = "  " + " ".join(f"--param {p.name}={p.example}" for p in q.params) if q.params else ""
+                typer.echo(f"{q.name:<30} {q.title}{params}")
+            return
+        if sum(x is not None for x in (file, expr, name)) != 1:
+            raise SpinekgError("give exactly one query: FILE, -e SPARQL or --name NAME (or --list)")
+        if fmt is not None and fmt not in QUERY_FORMATS:
+            raise SpinekgError(f"unknown format {fmt!r}; choose one of {', '.join(QUERY_FORMATS)}")
+        if max_rows < 1:
+            raise SpinekgError("--max-rows must be 1 or more")
+        if output != "-":
+            from exports.atomic import check_writable
+
+            check_writable(Path(output), force)
+        saved = None
+        if name is not None:
+            saved = sparql.get_saved(name)
+            text = saved.text
+        elif expr is not None:
+            text = expr
+        elif file == "-":
+            text = sys.stdin.read()
+        else:
+            path = Path(file)
+            if not path.is_file():
+                raise SpinekgError(f"no such query file: {file}")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise SpinekgError(f"{file} is not UTF-8 text") from None
+        info = sparql.check_query(text)  # refuse before anything loads or runs
+        if fmt is not None and (fmt in sparql.GRAPH_FORMATS) != info.is_graph:
+            kinds = sparql.GRAPH_FORMATS if info.is_graph else sparql.SELECT_FORMATS
+            raise SpinekgError(f"--format {fmt} does not fit a {info.form} query; use {', '.join(kinds)}")
+        notes: list[str] = []
+        eng = sparql.make_engine(engine.value, endpoint)
+        result = sparql.run(text, sparql.parse_param_args(param), saved=saved, engine=eng,
+                            timeout=timeout or None, max_rows=max_rows, notes=notes)
+        for note in notes:
+            typer.echo(f"note: {note}", err=True)
+        out = sparql.format_result(result, fmt)
+        if output == "-":
+            typer.echo(out.rstrip("\n"))
+        else:
+            from exports.atomic import write_atomic
+
+            write_atomic(output, out, force=force)
+        if result.truncated:
+            typer.echo(f"warning: truncated: only the first {max_rows} "
+                       f"{'triples' if result.is_graph else 'rows'} are shown (raise --max-rows)", err=True)
+
+    @app.command()
+    def neighbors(
+        code: str = typer.Argument(..., help="A code, e.g. 63304."),
+        depth: int = typer.Option(1, "--depth", "-d", min=1, max=6, help="How many relations away (1-6)."),
+        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+    ) -> None:
+        """List what a code is related to (regions, approaches, groups, add-ons, ...), up to N steps away.
+
+        Example: spinekg neighbors 63304 --depth 2
+        """
+        from graph import traverse
+
+        _emit(traverse.neighbors(code, depth), fmt, traverse.neighbors_text)
+
+    @app.command()
+    def path(
+        a: str = typer.Argument(..., metavar="A", help="A code."),
+        b: str = typer.Argument(..., metavar="B", help="Another code."),
+        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+    ) -> None:
+        """The shortest chain of relations between two codes, each step named.
+
+        Example: spinekg path 63304 63081
+        """
+        from graph import traverse
+
+        _emit(traverse.path(a, b), fmt, traverse.path_text)
+
+    @app.command()
+    def compare(
+        a: str = typer.Argument(..., metavar="A", help="A code."),
+        b: str = typer.Argument(..., metavar="B", help="Another code."),
+        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+    ) -> None:
+        """Compare two codes facet by facet: what they share and where they differ.
+
+        Example: spinekg compare 63304 63305
+        """
+        from graph import traverse
+
+        _emit(traverse.compare(a, b), fmt, traverse.compare_text)
+
+    @app.command()
+    def family(
+        code: str = typer.Argument(..., help="A code, e.g. 63304."),
+        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+    ) -> None:
+        """Codes that differ from a code in exactly one facet, grouped by that facet.
+
+        Example: spinekg family 63001
+        """
+        from graph import traverse
+
+        _emit(traverse.family(code), fmt, traverse.family_text)
+
+    @app.command()
+    def find(
+        procedure: Optional[List[str]] = typer.Option(None, "--procedure", metavar="NAME", help="e.g. corpectomy."),
+        region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="e.g. lumbar."),
+        approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
+        lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural."),
+        units: Optional[int] = typer.Option(None, "--units", metavar="N", help="How many segments or interspaces the operation covers."),
+        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+    ) -> None:
+        """Which codes to report for an operation, how many times, and why (exit 1 when nothing fits).
+
+        Example: spinekg find --procedure corpectomy --region lumbar --approach "lateral extracavitary" --units 3
+        """
+        from graph.finder import find as run_find
+        from graph.finder import find_text
+        from graph.model import load_catalog
+
+        d = run_find(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion, units=units)
+        _emit(d, fmt, find_text)
+        if not d["solutions"]:
+            raise typer.Exit(1)
+
+    @app.command()
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
+        port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0 = any free port)."),
+        engine: EngineName = typer.Option(EngineName.oxigraph, "--engine", help="oxigraph (default) or rdflib."),
+        endpoint: Optional[str] = typer.Option(None, "--endpoint", metavar="URL", help="Proxy to an external SPARQL endpoint instead of the embedded graph."),
+        timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help="Stop a query after this long."),
+        max_rows: int = typer.Option(10_000, "--max-rows", metavar="N", help="Cap on rows per result."),
+        workers: int = typer.Option(2, "--workers", min=1, max=32, help="Query worker processes (a timed-out one is killed and replaced)."),
+        cors_origin: Optional[List[str]] = typer.Option(None, "--cors-origin", metavar="ORIGIN", help="Let this web origin read results (repeatable; never '*')."),
+        allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", metavar="HOST[:PORT]", help="Extra Host header to accept (e.g. behind a reverse proxy)."),
+    ) -> None:
+        """Serve the graph over the SPARQL 1.1 Protocol (read-only), with a query page at /.
+
+        Example: spinekg serve --port 8000
+        """
+        from spinekg.server import run_server
+
+        run_server(host=host, port=port, engine=engine.value, endpoint=endpoint, timeout=timeout,
+                   max_rows=max_rows, workers=workers, cors_origins=list(cors_origin or []),
+                   allow_hosts=list(allow_host or []), announce=lambda msg: typer.echo(msg, err=True))
+
+    @app.command()
+    def push(
+        endpoint: str = typer.Option(..., "--endpoint", metavar="URL", help="The Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store."),
+        graph: Optional[str] = typer.Option(None, "--graph", metavar="IRI", help="Named graph to load into (default: the default graph)."),
+        append: bool = typer.Option(False, "--append", help="Add to the graph (POST) instead of replacing it (PUT)."),
+        timeout: float = typer.Option(60.0, "--timeout", metavar="SECONDS", help="HTTP timeout."),
+    ) -> None:
+        """Load the graph into an external SPARQL server via the SPARQL 1.1 Graph Store Protocol.
+
+        Example: spinekg push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/spinekg/graph
+        """
+        from graph.sparql import push as run_push
+
+        n = run_push(endpoint, graph, append=append, timeout=timeout)
+        where = f"graph <{graph}>" if graph else "the default graph"
+        typer.echo(f"{'added' if append else 'loaded'} {n} triples into {where} at {endpoint}")
