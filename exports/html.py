@@ -181,10 +181,10 @@ def _vis_options(layout: str) -> dict:
     if layout == "hierarchical":
         return {
             "layout": {"hierarchical": {"enabled": True, "direction": "UD", "sortMethod": "directed",
-                                        "levelSeparation": 190, "nodeSpacing": 95, "treeSpacing": 120,
+                                        "levelSeparation": 200, "nodeSpacing": 180, "treeSpacing": 200,
                                         "shakeTowards": "roots"}},
             "physics": {"enabled": True, "solver": "hierarchicalRepulsion",
-                        "hierarchicalRepulsion": {"nodeDistance": 110, "avoidOverlap": 1},
+                        "hierarchicalRepulsion": {"nodeDistance": 190, "avoidOverlap": 1},
                         "stabilization": {"enabled": True, "iterations": 600, "updateInterval": 50,
                                           "fit": True}},
             "interaction": interaction, "nodes": nodes, "edges": edges,
