@@ -31,10 +31,13 @@ def relabel(g, names) -> int:
     from graph.model import FACETS
     from ontology.namespaces import SK
 
+    from dataclasses import fields
+
+    label_keys = {f.name for f in fields(LabelFacts)}
     changed = 0
     for node in set(g.subjects(RDF.type, SK.PrimaryCode)) | set(g.subjects(RDF.type, SK.AddOnCode)):
         facts = {key: tuple(sorted(names[o] for o in g.objects(node, SK[prop])))
-                 for key, (prop, _) in FACETS.items()}
+                 for key, (prop, _) in FACETS.items() if key in label_keys}
         unit = g.value(node, SK.unit)
         mn, mx = g.value(node, SK.minUnits), g.value(node, SK.maxUnits)
         label = compose_label(LabelFacts(

@@ -11,10 +11,15 @@ SEP = " — "
 
 # Procedures that can head a label, in the order a reader expects them.
 HEAD_PROCEDURES = (
-    "corpectomy", "arthrodesis", "laminectomy", "laminotomy", "laminoplasty", "discectomy", "facetectomy",
+    "corpectomy", "kyphectomy", "arthrodesis", "osteotomy", "total disc arthroplasty",
+    "vertebral body tethering", "fracture treatment", "vertebroplasty", "vertebral augmentation",
+    "intradiscal annuloplasty", "instrumentation", "instrumentation removal", "biomechanical device insertion",
+    "interlaminar/interspinous stabilisation", "incision and drainage", "partial excision", "manipulation",
+    "laminectomy", "laminotomy", "laminoplasty", "discectomy", "facetectomy",
     "foraminotomy", "osteophytectomy", "myelotomy", "cordotomy", "rhizotomy",
     "dentate ligament section", "spinal accessory nerve section", "tethered cord release",
-    "cyst drainage", "osteoplastic reconstruction",
+    "cyst drainage", "osteoplastic reconstruction", "open reduction", "closed reduction", "internal fixation",
+    "immobilisation", "bone graft", "bone marrow aspiration", "unlisted procedure",
 )
 REGION_ORDER = ("cervical", "thoracic", "lumbar", "sacral")
 JUNCTION = "thoracolumbar"  # the variant that names thoracic+lumbar as one region
@@ -81,7 +86,10 @@ def procedure_phrase(procedures: tuple[str, ...], natures: tuple[str, ...]) -> t
     if "lesion excision" in procs:
         act = "biopsy/excision" if "biopsy" in procs else "excision"
         target = join_or(natures) if natures else "intraspinal lesion"
-        phrase = f"{phrase} for {act} of {target}".strip()
+        if phrase.startswith("partial excision"):  # the head already says what is removed
+            phrase = f"partial excision of vertebra for {target}" + phrase[len("partial excision"):]
+        else:
+            phrase = f"{phrase} for {act} of {target}".strip()
         used_nature = bool(natures)
     elif {"exploration", "decompression"} & procs:
         what = "/".join(p for p in ("exploration", "decompression") if p in procs)

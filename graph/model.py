@@ -15,6 +15,7 @@ FACETS = {
     "lesion_natures": ("lesionNature", "LesionNature"),
     "variants": ("variant", "TechniqueVariant"),
     "indications": ("indication", "Indication"),
+    "access": ("access", "Access"),
 }
 
 
@@ -30,6 +31,7 @@ class CodeRecord:
     lesion_natures: tuple[str, ...]
     variants: tuple[str, ...]
     indications: tuple[str, ...]
+    access: tuple[str, ...]
     unit: str | None
     min_units: int | None
     max_units: int | None
@@ -41,6 +43,9 @@ class CodeRecord:
     status: str
     deleted_in: str | None
     added_in: str | None
+    # codes public guidance says are commonly reported with this one (sk:reportedWith, with sources)
+    reported_with: tuple[str, ...] = ()
+    note: str | None = None  # the curators' editorial note, e.g. what is not yet confirmed
     # the user's own licensed descriptor, when they imported one (never shipped)
     descriptor: str | None = None
 
@@ -162,6 +167,9 @@ def catalog_from_graph(g) -> Catalog:
             status=_short(g, g.value(node, SK.status)) if g.value(node, SK.status) is not None else "active",
             deleted_in=str(deleted) if deleted is not None else None,
             added_in=str(added) if added is not None else None,
+            reported_with=tuple(sorted({str(g.value(o, SKOS.notation)) for o in g.objects(node, SK.reportedWith)}
+                                       | {str(g.value(o, SKOS.notation)) for o in g.subjects(SK.reportedWith, node)})),
+            note=str(g.value(node, SKOS.editorialNote)) if g.value(node, SKOS.editorialNote) is not None else None,
             descriptor=str(g.value(node, SK.officialDescriptor)) if g.value(node, SK.officialDescriptor) is not None else None,
         )
     source = None

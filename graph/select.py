@@ -12,6 +12,7 @@ FILTER_KEYS = {
     "approach": ("approaches",),
     "procedure": ("procedures",),
     "lesion": ("lesion_compartments", "lesion_natures"),
+    "access": ("access",),
 }
 KINDS = ("primary", "add-on")
 

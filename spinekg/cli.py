@@ -101,6 +101,7 @@ def list_codes(
     approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
     procedure: Optional[List[str]] = typer.Option(None, "--procedure", metavar="NAME", help="e.g. corpectomy."),
     lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural, neoplasm."),
+    access: Optional[List[str]] = typer.Option(None, "--access", metavar="NAME", help="open, percutaneous or endoscopic."),
     kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND", help="primary or add-on."),
     fmt: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="text, json, csv or tsv."),
 ) -> None:
@@ -113,7 +114,7 @@ def list_codes(
     from spinekg.render import list_output
 
     records = filter_codes(load_catalog(), kind=kind, region=region, approach=approach,
-                           procedure=procedure, lesion=lesion)
+                           procedure=procedure, lesion=lesion, access=access)
     typer.echo(list_output(records, fmt.value))
 
 

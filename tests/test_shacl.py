@@ -16,6 +16,7 @@ BROKEN = {
     "duplicate_notation.ttl": ('"63304"', "more than one"),
     "primary_with_addon_to.ttl": ("cpt:63304", "not an add-on"),
     "undocumented_facet.ttl": ("ex:Coccygeal", "skos:prefLabel"),
+    "reported_with_no_source.ttl": ("<urn:x:claim>", "dcterms:source"),
 }
 
 
