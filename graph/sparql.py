@@ -670,6 +670,28 @@ def call_with_timeout(fn, timeout: float | None):
     return box["value"]
 
 
+def select_projection(info: QueryInfo) -> set[str] | None:
+    """The variables a SELECT projects at the top level (None for SELECT * and other forms)."""
+    if info.form != "SELECT":
+        return None
+    out, depth, started = set(), 0, False
+    for t in info.tokens:
+        if not started:
+            started = t.kind == "word" and t.text.upper() == "SELECT"
+            continue
+        if t.text == "*" and depth == 0:
+            return None
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        elif t.text == "{" or (t.kind == "word" and t.text.upper() in ("WHERE", "FROM")):
+            break
+        elif t.kind == "var":
+            out.add(t.text[1:])
+    return out
+
+
 class Engine:
     """Runs checked queries. Subclasses implement `_execute(info, query, bindings, max_rows)`."""
 
@@ -681,6 +703,12 @@ class Engine:
         for name in bindings or {}:
             if not _VAR_NAME.match(name):
                 raise SpinekgError(f"invalid parameter name {name!r}")
+            if name not in info.variables:
+                raise SpinekgError(f"the query has no variable ?{name} to bind")
+        projection = select_projection(info)
+        missing = [n for n in bindings or {} if projection is not None and n not in projection]
+        if missing:
+            raise SpinekgError(f"parameter ?{missing[0]} must be in the SELECT projection (or use SELECT *)")
         t0 = time.perf_counter()
         result = call_with_timeout(lambda: self._execute(info, query, dict(bindings or {}), max_rows), timeout)
         result.elapsed = time.perf_counter() - t0
@@ -717,7 +745,7 @@ class OxigraphEngine(Engine):
                                    default_graph=ox.DefaultGraph(), named_graphs=[])
         except SyntaxError as e:
             raise QuerySyntaxError(f"invalid query: {e}") from None
-        except OSError as e:
+        except (OSError, RuntimeError) as e:
             raise SpinekgError(f"query failed: {e}") from None
         if isinstance(res, ox.QueryBoolean):
             return Result("ASK", boolean=bool(res))
@@ -774,6 +802,19 @@ def values_block(info: QueryInfo, bindings: dict[str, Term]) -> str:
     # skip the CONSTRUCT template, unless it is the short form CONSTRUCT WHERE { }
     if info.form == "CONSTRUCT":
         k = next(j for j, t in enumerate(toks) if t.kind == "word" and t.text.upper() == "CONSTRUCT")
+        if k + 2 < len(toks) and toks[k + 1].text.upper() == "WHERE" and toks[k + 2].text == "{":
+            # short form CONSTRUCT WHERE { T }: spell it out as CONSTRUCT { T } WHERE { VALUES … T }
+            j, depth = k + 2, 0
+            while j < len(toks):
+                depth += {"{": 1, "}": -1}.get(toks[j].text, 0)
+                if depth == 0:
+                    break
+                j += 1
+            text = info.text
+            open_, close = toks[k + 2].start, toks[j].start
+            body = text[open_ + 1:close]
+            return (text[:toks[k + 1].start] + "{" + body + "} WHERE { " + block + body + "}"
+                    + text[close + 1:])
         if not (k + 1 < len(toks) and toks[k + 1].text.upper() == "WHERE"):
             i = k + 1
             while i < len(toks) and toks[i].text != "{":
