@@ -1,0 +1,227 @@
+"""The HTML explorer without a browser: what the file holds, render_html's options, the CLI."""
+import dataclasses
+import html.parser
+import json
+import re
+
+import pytest
+
+from exports.html import render_html, script_json
+from graph.errors import SpinekgError, UnknownCode
+from graph.model import Catalog
+
+PAYLOAD = "</script><img src=x onerror=alert(1)>"
+DRAWN_KINDS = {"primary", "add-on", "group", "region", "approach", "procedure", "lesion compartment",
+               "lesion nature"}
+FACET_RELATIONS = {"region", "approach", "procedure", "lesionCompartment", "lesionNature"}
+
+
+class _Tags(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []  # (tag, attrs dict)
+        self.data_blocks = []
+        self._in_data = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        self._in_data = tag == "script" and a.get("type") == "application/json"
+
+    def handle_endtag(self, tag):
+        self._in_data = False
+
+    def handle_data(self, data):
+        if self._in_data:
+            self.data_blocks.append(data)
+
+
+def parse(text):
+    p = _Tags()
+    p.feed(text)
+    return p
+
+
+def page_data(text) -> dict:
+    blocks = parse(text).data_blocks
+    assert len(blocks) == 1, "exactly one JSON data block"
+    return json.loads(blocks[0])
+
+
+def expected_node_ids(catalog) -> set[str]:
+    """From the networkx graph: every code, every range group, every facet value a code points to."""
+    from graph.network import load_network
+
+    G = load_network()
+    ids = set(catalog.codes) | {n for n, k in G.nodes(data="kind") if k == "group"}
+    for code in catalog.codes:
+        for _, target, rel in G.out_edges(code, data="relation"):
+            if rel in FACET_RELATIONS:
+                ids.add(target)
+    return ids
+
+
+@pytest.fixture(scope="module")
+def full_html():
+    from graph.model import load_catalog
+
+    return render_html(load_catalog())
+
+
+def test_whole_graph_is_in_the_page(full_html, catalog):
+    data = page_data(full_html)
+    ids = {n["id"] for n in data["nodes"]}
+    assert ids == expected_node_ids(catalog)
+    assert {n["kind"] for n in data["nodes"]} == DRAWN_KINDS
+    assert set(data["cards"]) == set(catalog.codes)
+    # add-on edges go from the add-on to its primary
+    add_on_edges = {(e["from"], e["to"]) for e in data["edges"] if e["relation"] == "addOnTo"}
+    assert ("63308", "63304") in add_on_edges and ("63304", "63308") not in add_on_edges
+    for src, dst in add_on_edges:
+        assert catalog[src].kind == "add-on" and dst in catalog[src].add_on_to
+
+
+def test_kinds_differ_by_colour_and_shape(full_html):
+    data = page_data(full_html)
+    groups = data["options"]["groups"]
+    assert set(groups) == DRAWN_KINDS
+    shapes = [g["shape"] for g in groups.values()]
+    colours = [g["color"]["background"] for g in groups.values()]
+    assert len(set(shapes)) == len(shapes) and len(set(colours)) == len(colours)
+    assert [k["kind"] for k in data["kinds"]] == list(groups)  # the legend lists every kind
+
+
+def test_self_contained(full_html):
+    tags = parse(full_html).tags
+    for tag, attrs in tags:
+        for name in ("src", "href"):
+            value = attrs.get(name) or ""
+            assert not re.match(r"\s*(https?:)?//", value, re.I), f"<{tag} {name}={value!r}>"
+    assert not [t for t, a in tags if t == "link"], "no linked stylesheets"
+    assert not [a for t, a in tags if t == "script" and "src" in a], "no external scripts"
+    assert "vis.Network" in full_html and "vis-network" in full_html  # the library is inlined
+    assert "cdn" not in full_html.lower().split("<script>")[0]  # nothing in the head points at a CDN
+
+
+def test_hostile_label_stays_text(catalog):
+    hostile = dataclasses.replace(catalog["63304"], label=PAYLOAD, descriptor=PAYLOAD + "\u2028")
+    cat = Catalog({**catalog.codes, "63304": hostile}, catalog.facet_values, catalog.groups)
+    text = render_html(cat, title=PAYLOAD)
+    assert PAYLOAD not in text
+    assert "<img" not in text.lower()
+    assert "\u2028" not in text
+    data = page_data(text)  # the JSON block still parses back to the exact strings
+    assert data["cards"]["63304"]["label"] == PAYLOAD
+    assert data["cards"]["63304"]["descriptor"] == PAYLOAD + "\u2028"
+    assert data["title"] == PAYLOAD
+    assert "<title>&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</title>" in text
+
+
+def test_script_json_escapes():
+    out = script_json({"a": "<b>&\u2028\u2029"})
+    assert out == '{"a":"\\u003cb\\u003e\\u0026\\u2028\\u2029"}'
+    assert json.loads(out) == {"a": "<b>&\u2028\u2029"}
+
+
+def test_focus_neighbourhood(catalog):
+    data = page_data(render_html(catalog, focus="63304", depth=1))
+    ids = {n["id"] for n in data["nodes"]}
+    assert {"63304", "63308", "group:63300-63308", "region:cervical", "approach:anterior",
+            "lesion compartment:intradural", "procedure:corpectomy"} <= ids
+    assert "63300" not in ids  # a sibling is two steps away (through the group or a facet)
+    assert data["focus"] == "63304"
+    data2 = page_data(render_html(catalog, focus="63304", depth=2))
+    assert "63300" in {n["id"] for n in data2["nodes"]}
+    assert len(data2["nodes"]) > len(data["nodes"])
+    zero = page_data(render_html(catalog, focus="63304", depth=0))
+    assert [n["id"] for n in zero["nodes"]] == ["63304"]
+
+
+def test_codes_subset(catalog):
+    wanted = {str(c) for c in range(63300, 63309)}
+    data = page_data(render_html(catalog, codes=wanted))
+    nodes = {n["id"]: n["kind"] for n in data["nodes"]}
+    assert {i for i, k in nodes.items() if k in ("primary", "add-on")} == wanted
+    assert "group:63300-63308" in nodes and "group:63001-63308" in nodes  # the group and its parent
+    assert "region:cervical" in nodes and "approach:lateral extracavitary" not in nodes
+    assert set(data["filters"]["region"]) == {"cervical", "thoracic", "lumbar", "sacral"}
+
+
+def test_hierarchical_layout_levels(catalog):
+    data = page_data(render_html(catalog, codes={"63304", "63308"}, layout="hierarchical"))
+    assert data["options"]["layout"]["hierarchical"]["enabled"] is True
+    levels = {n["id"]: n["level"] for n in data["nodes"]}
+    assert levels["group:63001-63308"] < levels["group:63300-63308"] < levels["63304"] < levels["63308"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"layout": "radial"}, "unknown layout 'radial'; valid values: force, hierarchical"),
+    ({"depth": -1}, "depth must be"),
+    ({"focus": "63304", "codes": {"63300"}}, "focus code 63304 is not among the selected codes"),
+])
+def test_bad_options(catalog, kwargs, message):
+    with pytest.raises(SpinekgError, match=re.escape(message)):
+        render_html(catalog, **kwargs)
+
+
+def test_unknown_codes(catalog):
+    with pytest.raises(UnknownCode, match="unknown code 63999"):
+        render_html(catalog, focus="63999")
+    with pytest.raises(UnknownCode):
+        render_html(catalog, codes={"63304", "12345"})
+
+
+def test_render_writes_nothing(catalog, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    render_html(catalog, focus="63304")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------- CLI ----------
+
+def test_explore_writes_one_file(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = cli("explore", "--no-open")
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in tmp_path.iterdir()] == ["spinekg-explorer.html"]  # no lib/ folder
+    text = (tmp_path / "spinekg-explorer.html").read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+    assert "wrote spinekg-explorer.html" in r.stdout
+
+
+def test_explore_output_and_overwrite(cli, tmp_path):
+    out = tmp_path / "spine.html"
+    assert cli("explore", "-o", str(out), "--no-open").exit_code == 0
+    out.write_text("keep me")
+    r = cli("explore", "-o", str(out), "--no-open")
+    assert r.exit_code == 2
+    assert r.stderr.strip() == f"error: {out} already exists; use --force to overwrite it"
+    assert out.read_text() == "keep me"
+    assert cli("explore", "-o", str(out), "--no-open", "--force").exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spine.html"]  # no temporary left behind
+
+
+def test_explore_bad_layout_and_folder(cli, tmp_path):
+    r = cli("explore", "-o", str(tmp_path / "x.html"), "--no-open", "--layout", "radial")
+    assert r.exit_code == 2 and r.stderr.strip() == "error: unknown layout 'radial'; valid values: force, hierarchical"
+    r = cli("explore", "-o", str(tmp_path / "missing" / "x.html"), "--no-open")
+    assert r.exit_code == 2 and "does not exist" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_explore_open_and_no_open(cli, tmp_path, monkeypatch):
+    import webbrowser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    out = tmp_path / "a.html"
+    assert cli("explore", "-o", str(out)).exit_code == 0
+    assert opened == [out.resolve().as_uri()]
+    assert cli("explore", "-o", str(tmp_path / "b.html"), "--no-open").exit_code == 0
+    assert len(opened) == 1
+
+
+def test_explore_help_has_example(cli):
+    r = cli("explore", "--help")
+    assert r.exit_code == 0 and "Example: spinekg explore" in r.stdout
