@@ -657,6 +657,10 @@ def call_with_timeout(fn, timeout: float | None):
         try:
             box["value"] = fn()
         except BaseException as e:  # noqa: BLE001 (handed to the caller)
+            import traceback
+
+            # drop the frames' locals here: Oxigraph result iterators must die on their own thread
+            traceback.clear_frames(e.__traceback__)
             box["error"] = e
 
     t = threading.Thread(target=target, name="spinekg-query", daemon=True)

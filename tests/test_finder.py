@@ -1,0 +1,83 @@
+"""The code finder: codes to report and how many times, derived from units and add-ons."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from graph.finder import find, find_text
+
+
+def test_lateral_extracavitary_lumbar_three_segments(catalog):
+    d = find(catalog, procedure="corpectomy", region="lumbar", approach="lateral extracavitary", units=3)
+    assert [s["text"] for s in d["solutions"]] == ["63102 × 1 + 63103 × 2"]
+    why = " ".join(d["solutions"][0]["why"])
+    assert "3 − 1 = 2" in why and "63103" in why
+
+
+def test_counts_follow_the_data_not_a_table(catalog):
+    """Change the primary's maximum in a copy of the catalog: the answer follows."""
+    from graph.model import Catalog
+
+    codes = dict(catalog.codes)
+    codes["63102"] = replace(codes["63102"], max_units=2)
+    changed = Catalog(codes, catalog.facet_values, catalog.groups)
+    d = find(changed, procedure="corpectomy", region="lumbar", approach="lateral extracavitary", units=3)
+    assert [s["text"] for s in d["solutions"]] == ["63102 × 1 + 63103 × 1"]
+    codes["63103"] = replace(codes["63103"], each_additional_unit=False)
+    d = find(Catalog(codes, catalog.facet_values, catalog.groups), procedure="corpectomy", region="lumbar",
+             approach="lateral extracavitary", units=3)
+    assert d["solutions"] == [] and d["nearest"]
+
+
+def test_one_unit_is_the_primary_alone(catalog):
+    d = find(catalog, procedure="corpectomy", region="lumbar", approach="lateral extracavitary", units=1)
+    assert [s["text"] for s in d["solutions"]] == ["63102 × 1"]
+
+
+def test_range_codes_pick_by_count(catalog):
+    two = {s["text"] for s in find(catalog, procedure="laminectomy", region="cervical", approach="posterior",
+                                   units=2)["solutions"]}
+    three = {s["text"] for s in find(catalog, procedure="laminectomy", region="cervical", approach="posterior",
+                                     units=3)["solutions"]}
+    assert "63001 × 1" in two and "63015 × 1" not in two
+    assert "63015 × 1" in three and "63001 × 1" not in three
+
+
+def test_nothing_fits_lists_nearest_with_the_differing_facet(catalog):
+    d = find(catalog, procedure="corpectomy", region="cervical", approach="lateral extracavitary", units=1)
+    assert d["solutions"] == []
+    near = {n["code"]: n["differs"] for n in d["nearest"]}
+    assert "63101" in near or "63081" in near
+    for code, diffs in near.items():
+        assert len(diffs) >= 1
+        for diff in diffs:
+            rec = catalog[code]
+            if diff["facet"] == "region":
+                assert diff["wanted"] == ["cervical"] and diff["has"] == sorted(rec.regions)
+    assert "no code fits" in find_text(d)
+
+
+def test_unknown_value_is_an_error(catalog):
+    from graph.errors import SpinekgError
+
+    with pytest.raises(SpinekgError, match="valid values"):
+        find(catalog, procedure="corpectomy", region="lumbr")
+    with pytest.raises(SpinekgError):
+        find(catalog, units=3)
+
+
+def test_cli_find(cli):
+    r = cli("find", "--procedure", "corpectomy", "--region", "lumbar", "--approach", "lateral extracavitary", "--units", "3")
+    assert r.exit_code == 0
+    assert "63102 × 1 + 63103 × 2" in r.stdout and "why:" in r.stdout
+    j = json.loads(cli("find", "--procedure", "corpectomy", "--region", "lumbar", "--approach", "lateral extracavitary",
+                       "--units", "3", "--format", "json").stdout)
+    assert j["solutions"][0]["report"] == [
+        {"code": "63102", "times": 1, "label": j["solutions"][0]["report"][0]["label"]},
+        {"code": "63103", "times": 2, "label": j["solutions"][0]["report"][1]["label"]}]
+    none = cli("find", "--procedure", "corpectomy", "--region", "cervical", "--approach", "lateral extracavitary")
+    assert none.exit_code == 1 and "nearest" in none.stdout
+    bad = cli("find", "--region", "lumbr")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: unknown region")
