@@ -228,6 +228,8 @@ def test_fhir_codesystem_content(fhir_doc, catalog):
         assert sorted(p["valueCoding"]["display"] for p in props if p["code"] == "region") == sorted(rec.regions)
         assert sorted(p["valueCode"] for p in props if p["code"] == "addOnTo") == sorted(rec.add_on_to)
         assert concepts[code]["display"] == rec.label
+        status = next(p["valueCode"] for p in props if p["code"] == "status")
+        assert status == ("retired" if rec.status == "deleted" else "active")
 
 
 def test_fhir_value_sets_per_region_approach_procedure(fhir_doc, catalog):
@@ -398,6 +400,11 @@ def test_omop_concepts_match_catalog(omop, catalog):
         assert row["concept_name"] == rec.label[:255] and row["domain_id"] == "Procedure"
         assert (row["invalid_reason"] == "D") == (rec.status == "deleted")
         assert row["standard_concept"] == ("" if rec.status == "deleted" else "S")
+        if rec.status == "deleted" and rec.deleted_in:  # valid until the end of the year before deletion
+            assert row["valid_end_date"] == f"{int(rec.deleted_in) - 1}1231"
+        else:
+            assert row["valid_end_date"] == "20991231"
+        assert row["valid_start_date"] == (f"{rec.added_in}0101" if rec.added_in else "19700101")
 
 
 # ---------------------------------------------------------------- SSSOM
