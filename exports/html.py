@@ -310,7 +310,8 @@ def render_html(catalog, *, codes: set[str] | None = None, focus: str | None = N
         "layout": layout,
         "focus": focus,
         "nodes": nodes,
-        "edges": edges,
+        # compact transport: [from, to, relation(, 1 when dense)]; the page expands them again
+        "edges": [[e["from"], e["to"], e["relation"]] + ([1] if e.get("dense") else []) for e in edges],
         "options": {**_vis_options(layout), "groups": _node_groups()},
         "edge_styles": _edge_styles(),
         "dense_addon": DENSE_ADDON,

@@ -75,7 +75,7 @@ def test_whole_graph_is_in_the_page(full_html, catalog):
     assert {n["kind"] for n in data["nodes"]} == DRAWN_KINDS
     assert set(data["cards"]) == set(catalog.codes)
     # add-on edges go from the add-on to its primary
-    add_on_edges = {(e["from"], e["to"]) for e in data["edges"] if e["relation"] == "addOnTo"}
+    add_on_edges = {(src, dst) for src, dst, rel, *_ in data["edges"] if rel == "addOnTo"}
     assert ("63308", "63304") in add_on_edges and ("63304", "63308") not in add_on_edges
     for src, dst in add_on_edges:
         assert catalog[src].kind == "add-on" and dst in catalog[src].add_on_to

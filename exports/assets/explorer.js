@@ -5,6 +5,9 @@
   "use strict";
 
   var DATA = JSON.parse(document.getElementById("spinekg-data").textContent);
+  DATA.edges = DATA.edges.map(function (t) {
+    return { from: t[0], to: t[1], relation: t[2], dense: t[3] === 1, arrows: t[2] === "addOnTo" ? "to" : "" };
+  });
   var SVG = "http:" + "//www.w3.org/2000/svg"; // XML namespace name, never fetched
   var CODE_KINDS = { "primary": true, "add-on": true };
   var FACET_FIELDS = { region: "regions", approach: "approaches", procedure: "procedures" };
