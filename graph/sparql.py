@@ -296,19 +296,27 @@ def to_ox(term: Term):
     return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype or XSD_STRING))
 
 
-def from_ox(node) -> Term | None:
+@functools.cache
+def _ox_types():
     import pyoxigraph as ox
 
+    return ox.NamedNode, ox.BlankNode, ox.Literal
+
+
+def from_ox(node) -> Term | None:
     if node is None:
         return None
-    if isinstance(node, ox.NamedNode):
+    named, blank, literal = _ox_types()
+    kind = type(node)
+    if kind is named:
         return Term("uri", node.value)
-    if isinstance(node, ox.BlankNode):
-        return Term("bnode", node.value)
-    if isinstance(node, ox.Literal):
-        if node.language:
-            return Term("literal", node.value, None, node.language)
+    if kind is literal:
+        lang = node.language
+        if lang:
+            return Term("literal", node.value, None, lang)
         return Term("literal", node.value, node.datatype.value)
+    if kind is blank:
+        return Term("bnode", node.value)
     return Term("literal", str(node), XSD_STRING)  # RDF-star triple terms: shown as text
 
 
@@ -755,7 +763,8 @@ class OxigraphEngine(Engine):
             return Result("ASK", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            rows, truncated = _cap((tuple(from_ox(sol[v]) for v in variables) for sol in res), max_rows)
+            idx = range(len(variables))
+            rows, truncated = _cap((tuple([from_ox(sol[i]) for i in idx]) for sol in res), max_rows)
             return Result("SELECT", variables, rows, truncated=truncated)
         triples, truncated = _cap(((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res), max_rows)
         return Result(info.form, triples=triples, truncated=truncated)
