@@ -49,12 +49,30 @@ def _code(catalog: Catalog, code: str) -> CodeRecord:
     return get_code(catalog, code)
 
 
+# when several chains are equally short, prefer the ones through facets, then groups, then add-ons
+STEP_PREFERENCE = ("region", "approach", "procedure", "lesionCompartment", "lesionNature", "unit", "variant",
+                   "indication", "broader", "addOnTo")
+
+
 @functools.cache
 def undirected():
-    """One undirected view of the shipped multigraph, built once (shortest paths, neighbourhoods)."""
+    """One undirected graph of the shipped multigraph, built once (shortest paths, neighbourhoods).
+
+    Built with a fixed adjacency order (not networkx's as_view, whose neighbour order comes from a
+    set and changes between runs), so ties between equally short chains break the same way
+    every time, in the order of STEP_PREFERENCE."""
+    import networkx as nx
+
     from graph.network import load_network
 
-    return load_network().to_undirected(as_view=True)
+    G = load_network()
+    rank = {rel: i for i, rel in enumerate(STEP_PREFERENCE)}
+    U = nx.Graph()
+    U.add_nodes_from(sorted(G.nodes))
+    for _, u, v in sorted((rank.get(d["relation"], len(rank)), u, v) for u, v, d in G.edges(data=True)):
+        if not U.has_edge(u, v):
+            U.add_edge(u, v)
+    return U
 
 
 def display(G, node: str) -> str:
@@ -120,7 +138,7 @@ def neighbors(code: str, depth: int = 1) -> dict:
     for dist in range(1, depth + 1):
         nxt = []
         for u in frontier:
-            for v in sorted(U.adj[u]):
+            for v in U.adj[u]:
                 if v in seen:
                     continue
                 seen[v] = dist

@@ -25,6 +25,10 @@ def test_path_names_each_step_and_is_shortest(catalog):
     assert ("→" in d["text"]) or ("←" in d["text"])
 
 
+def test_path_prefers_facets_and_is_stable():
+    assert T.path("63304", "63081")["text"] == "63304 —region→ cervical ←region— 63081"
+
+
 def test_path_through_a_shared_neighbour():
     d = T.path("63005", "63017")  # both lumbar posterior laminectomies
     assert d["length"] == 2
