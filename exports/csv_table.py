@@ -12,10 +12,10 @@ import io
 from exports.registry import ExportSource, Output
 
 # every fact of a code; `descriptor` is the user's own licensed text, empty unless they loaded one
-CSV_COLUMNS = ("code", "kind", "label", "descriptor", "regions", "approaches", "procedures",
+CSV_COLUMNS = ("code", "kind", "label", "descriptor", "regions", "approaches", "access", "procedures",
                "lesion_compartments", "lesion_natures", "variants", "indications", "unit", "min_units",
-               "max_units", "each_additional_unit", "add_on_to", "add_ons", "group", "group_label", "status",
-               "deleted_in", "added_in", "iri")
+               "max_units", "each_additional_unit", "add_on_to", "add_ons", "reported_with", "group", "group_label",
+               "status", "deleted_in", "added_in", "note", "iri")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -1,6 +1,6 @@
 """The compiled form of the graph for the CLI's read path: the code catalog as JSON in a cache folder.
 
-The cache key hashes every source file's bytes, the user's imports and the package version, so
+The cache key hashes every source file's bytes, the user's imports and the record-building code, so
 editing the data or importing descriptors is seen on the next run. A missing or unwritable cache
 only costs speed. Folder: $SPINEKG_CACHE, else $XDG_CACHE_HOME/spinekg, else ~/.cache/spinekg.
 """
@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 
-FORMAT = "catalog-v1"
+FORMAT = "v1"
 
 
 def cache_dir() -> Path:
@@ -27,38 +27,33 @@ def cache_key() -> str:
     from graph.userdata import user_files
 
     h = hashlib.sha256(FORMAT.encode())
-    try:
-        from importlib.metadata import version
-
-        h.update(version("spinekg").encode())
-    except Exception:
-        pass
     for path in [*source_files(), *user_files()]:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     h.update(Path(__file__).with_name("model.py").read_bytes())  # the record layout
     h.update(Path(__file__).with_name("labels.py").read_bytes())
+    h.update(Path(__file__).with_name("network.py").read_bytes())
     return h.hexdigest()[:32]
 
 
-def _path(key: str) -> Path:
-    return cache_dir() / f"{FORMAT}-{key}.json"
+def _path(key: str, kind: str) -> Path:
+    return cache_dir() / f"{kind}-{FORMAT}-{key}.json"
 
 
-def read_cached(key: str) -> dict | None:
+def read_cached(key: str, kind: str = "catalog") -> dict | None:
     try:
-        return json.loads(_path(key).read_text(encoding="utf-8"))
+        return json.loads(_path(key, kind).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
 
-def write_cached(key: str, data: dict) -> None:
+def write_cached(key: str, data: dict, kind: str = "catalog") -> None:
     import tempfile
 
-    target = _path(key)
+    target = _path(key, kind)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        for old in target.parent.glob(f"{FORMAT}-*.json"):
+        for old in target.parent.glob(f"{kind}-{FORMAT}-*.json"):
             if old != target:
                 old.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".catalog.", suffix=".tmp")

@@ -74,9 +74,31 @@ def to_networkx(g):
     return G
 
 
-@functools.cache
 def load_network():
-    """The typed multigraph of the whole shipped graph, built once per process."""
+    """The typed multigraph of the whole graph (with the user's imports), built once per process.
+
+    Served from the compiled cache (node-link JSON keyed like the catalog) so that commands that
+    only traverse do not parse RDF; rebuilt when the data or the user's imports change.
+    """
+    from graph.compiled import cache_key
+
+    return _load_network(cache_key())
+
+
+@functools.lru_cache(maxsize=2)
+def _load_network(key: str):
+    import networkx as nx
+
+    from graph.compiled import read_cached, write_cached
+
+    cached = read_cached(key, kind="network")
+    if cached is not None:
+        try:
+            return nx.node_link_graph(cached, directed=True, multigraph=True, edges="edges")
+        except (KeyError, TypeError, nx.NetworkXError):
+            pass
     from graph.load import load_graph
 
-    return to_networkx(load_graph())
+    G = to_networkx(load_graph())
+    write_cached(key, nx.node_link_data(G, edges="edges"), kind="network")
+    return G

@@ -1,8 +1,6 @@
 """Turn records into what a person or a machine reads: text cards, tables, JSON, CSV/TSV."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from graph.model import Catalog, CodeRecord
@@ -22,35 +20,10 @@ def record_json(rec: CodeRecord) -> dict:
     return {k: d[k] for k in SHOW_KEYS}
 
 
-def neutralise(cell: str) -> str:
-    """Keep spreadsheet programs from reading a cell as a formula."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return "|".join(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def table_rows(records: list[CodeRecord]) -> list[list[str]]:
-    rows = []
-    for rec in records:
-        d = rec.to_json()
-        rows.append([neutralise(_cell(d[c])) for c in LIST_COLUMNS])
-    return rows
-
-
 def delimited(records: list[CodeRecord], delimiter: str) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
-    w.writerow(LIST_COLUMNS)
-    w.writerows(table_rows(records))
-    return buf.getvalue()
+    from exports.csv_table import delimited as write
+
+    return write(records, delimiter, LIST_COLUMNS)
 
 
 def list_text(records: list[CodeRecord]) -> str:

@@ -171,3 +171,18 @@ def test_ncci_spreadsheet(cli, home, tmp_path):
     d = json.loads(cli("check", "addons", "--as-of", "2026-01-01", "-f", "json").stdout)
     assert "63082" not in d["addons_not_in_cms_file"]
     assert d["only_in_spinekg"] == [] and d["only_in_cms"] == []
+
+
+def test_network_served_from_compiled_cache_is_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path / "cache"))
+    from graph.load import load_graph
+    from graph.network import _load_network, load_network, to_networkx
+
+    _load_network.cache_clear()
+    load_network()  # builds and writes the cache
+    assert list((tmp_path / "cache").glob("network-*.json"))
+    _load_network.cache_clear()
+    cached = load_network()  # read back from JSON
+    fresh = to_networkx(load_graph())
+    assert list(cached.nodes(data=True)) == list(fresh.nodes(data=True))
+    assert list(cached.edges(keys=True, data=True)) == list(fresh.edges(keys=True, data=True))

@@ -1,0 +1,337 @@
+"""spinekg benchmark: prints a table of each target with the measured figure and its reference,
+and writes the figures as JSON.
+
+    python bench/run.py                 # everything (a few minutes on 2 cores)
+    python bench/run.py --quick         # fewer repetitions, 100k-triple scale run only
+    python bench/run.py --only cold,queries --json out.json
+
+Sections: cold (whole-process CLI latency beside `python -c pass` and `import rdflib`), queries
+(each saved query on the embedded graph, pyoxigraph and rdflib), html (explorer render time and
+size), endpoint (4 concurrent clients against `spinekg serve` and `oxigraph serve`), scale
+(generated code sets of ~100k and ~1M triples: load time, peak RSS, each saved query).
+Figures are medians. Nothing here is asserted by the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+BIN = Path(sys.executable).parent
+
+
+def exe(name: str) -> str:
+    found = BIN / name
+    return str(found) if found.exists() else (shutil.which(name) or name)
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 3)
+
+
+def time_process(argv: list[str], runs: int, env=None) -> float:
+    subprocess.run(argv, capture_output=True, env=env, check=True)  # warm: OS cache, compiled catalog
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(argv, capture_output=True, env=env, check=True)
+        samples.append(time.perf_counter() - t)
+    return median_ms(samples)
+
+
+# ------------------------------------------------------------------------------------------ cold
+def bench_cold(runs: int, tmp: Path) -> dict:
+    py, sk = sys.executable, exe("spinekg")
+    html = tmp / "explorer.html"
+    cases = {
+        "python -c pass": [py, "-c", "pass"],
+        "python -c 'import rdflib'": [py, "-c", "import rdflib"],
+        "spinekg show 63304": [sk, "show", "63304"],
+        "spinekg list --region lumbar": [sk, "list", "--region", "lumbar"],
+        "spinekg query --name region-approach-matrix": [sk, "query", "--name", "region-approach-matrix"],
+        "spinekg find (lumbar LECA corpectomy, 3 segments)": [sk, "find", "--procedure", "corpectomy", "--region", "lumbar",
+                                                              "--approach", "lateral extracavitary", "--units", "3"],
+        "spinekg explore": [sk, "explore", "-o", str(html), "--no-open", "--force"],
+    }
+    return {name: time_process(argv, runs) for name, argv in cases.items()}
+
+
+# --------------------------------------------------------------------------------------- queries
+def bench_queries(runs: int) -> dict:
+    from graph import sparql
+
+    ox_engine = sparql.OxigraphEngine()
+    rdf_engine = sparql.RdflibEngine()
+    out = {}
+    for name, saved in sparql.saved_queries().items():
+        bindings = sparql.bind_params(saved.example_params(), saved)
+        row = {}
+        for label, engine in (("oxigraph_ms", ox_engine), ("rdflib_ms", rdf_engine)):
+            engine.query(saved.text, bindings, timeout=None)  # warm (prepares the query)
+            samples = []
+            for _ in range(runs):
+                t = time.perf_counter()
+                engine.query(saved.text, bindings, timeout=None)
+                samples.append(time.perf_counter() - t)
+            row[label] = median_ms(samples)
+        out[name] = row
+    return out
+
+
+# ------------------------------------------------------------------------------------------ html
+def bench_html(runs: int) -> dict:
+    from exports.html import render_html
+    from graph.model import load_catalog
+
+    catalog = load_catalog()
+    render_html(catalog)
+    samples, size = [], 0
+    for _ in range(runs):
+        t = time.perf_counter()
+        size = len(render_html(catalog).encode("utf-8"))
+        samples.append(time.perf_counter() - t)
+    return {"render_ms": median_ms(samples), "size_bytes": size}
+
+
+# -------------------------------------------------------------------------------------- endpoint
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, proc, seconds: float = 60) -> None:
+    end = time.time() + seconds
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+ENDPOINT_QUERY = ("PREFIX sk: <https://w3id.org/spinekg/ontology#> PREFIX cpt: <https://w3id.org/spinekg/cpt/> "
+                  "SELECT ?addon WHERE { cpt:63304 sk:hasAddOn ?addon } ORDER BY ?addon")
+
+
+def load_clients(port: int, path: str, clients: int, per_client: int, seconds: float) -> dict:
+    """`clients` threads, each on one keep-alive connection, sending GET queries; bounded in count and time."""
+    url = f"{path}?query={urllib.parse.quote(ENDPOINT_QUERY)}"
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.time() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        for _ in range(per_client):
+            if time.time() > deadline:
+                break
+            t = time.perf_counter()
+            conn.request("GET", url, headers={"Accept": "application/sparql-results+json", "Host": f"127.0.0.1:{port}"})
+            resp = conn.getresponse()
+            body = resp.read()
+            if resp.status != 200 or b"63308" not in body:
+                errors[0] += 1
+            mine.append(time.perf_counter() - t)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    latencies.sort()
+    return {"requests": len(latencies), "errors": errors[0], "throughput_qps": round(len(latencies) / wall, 1),
+            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 3),
+            "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 3)}
+
+
+def bench_endpoint(per_client: int, tmp: Path) -> dict:
+    from graph import sparql
+
+    out = {}
+    port = free_port()
+    proc = subprocess.Popen([exe("spinekg"), "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port, proc)
+        load_clients(port, "/sparql", 4, 20, 10)  # warm
+        out["spinekg serve"] = load_clients(port, "/sparql", 4, per_client, 60)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    oxi = exe("oxigraph")
+    if not Path(oxi).exists() and not shutil.which("oxigraph"):
+        out["oxigraph serve"] = {"skipped": "the `oxigraph` server (PyPI package oxigraph) is not installed"}
+        return out
+    data = tmp / "graph.nt"
+    data.write_bytes(sparql.store_ntriples())
+    loc = tmp / "oxigraph-db"
+    subprocess.run([oxi, "load", "--location", str(loc), "--file", str(data)], check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([oxi, "serve", "--location", str(loc), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port, proc)
+        load_clients(port, "/query", 4, 20, 10)
+        out["oxigraph serve"] = load_clients(port, "/query", 4, per_client, 60)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return out
+
+
+# ----------------------------------------------------------------------------------------- scale
+SCALE_CHILD = r"""
+import json, resource, statistics, sys, time
+sys.path.insert(0, sys.argv[2])
+import pyoxigraph as ox
+from graph import sparql
+data = open(sys.argv[1], "rb").read()
+t = time.perf_counter()
+store = ox.Store()
+store.load(data, ox.RdfFormat.N_TRIPLES)
+load_s = time.perf_counter() - t
+del data
+engine = sparql.OxigraphEngine(store)
+queries = {}
+for name, saved in sparql.saved_queries().items():
+    b = sparql.bind_params(saved.example_params(), saved)
+    samples = []
+    for _ in range(int(sys.argv[3])):
+        t = time.perf_counter()
+        r = engine.query(saved.text, b, timeout=None, max_rows=None)
+        samples.append(time.perf_counter() - t)
+    queries[name] = round(statistics.median(samples) * 1000, 3)
+print(json.dumps({"triples": len(store), "load_s": round(load_s, 3),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                  "queries_ms": queries}))
+"""
+
+
+def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
+    import scale
+
+    out = {}
+    for size in sizes:
+        path = tmp / f"scale-{size}.nt"
+        with open(path, "wb") as f:
+            n = scale.generate(size, f)
+        r = subprocess.run([sys.executable, "-c", SCALE_CHILD, str(path), str(ROOT), str(runs)],
+                           capture_output=True, text=True, check=True)
+        res = json.loads(r.stdout)
+        res["generated_triples"] = n
+        out[f"{size:,}"] = res
+        path.unlink()
+    return out
+
+
+# ----------------------------------------------------------------------------------------- table
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "-"
+
+
+def report(res: dict) -> list[tuple[str, str, str, str, str]]:
+    """(target, measured, reference, ratio, verdict) rows."""
+    rows = []
+    cold = res.get("cold")
+    if cold:
+        ref = cold["python -c 'import rdflib'"]
+        for name, ms in cold.items():
+            if name.startswith("spinekg"):
+                target = "≤ import rdflib" if name == "spinekg show 63304" else "(report)"
+                verdict = ("ok" if ms <= ref else "MISSED") if name == "spinekg show 63304" else ""
+                rows.append((f"cold {name}", f"{ms:.0f} ms", f"import rdflib {ref:.0f} ms", ratio(ms, ref), verdict))
+        rows.append(("cold python -c pass", f"{cold['python -c pass']:.0f} ms", "", "", ""))
+    q = res.get("queries")
+    if q:
+        for name, r in q.items():
+            rows.append((f"query {name} (≤ 1 ms)", f"{r['oxigraph_ms']:.3f} ms", f"rdflib {r['rdflib_ms']:.2f} ms",
+                         ratio(r["oxigraph_ms"], r["rdflib_ms"]), "ok" if r["oxigraph_ms"] <= 1 else "MISSED"))
+    h = res.get("html")
+    if h:
+        rows.append(("html explorer render", f"{h['render_ms']:.0f} ms", f"{h['size_bytes'] / 1024:.0f} KiB", "", ""))
+    e = res.get("endpoint")
+    if e and "throughput_qps" in e.get("oxigraph serve", {}):
+        ours, ref = e["spinekg serve"], e["oxigraph serve"]
+        rows.append(("endpoint throughput, 4 clients (≥ 0.8x oxigraph)", f"{ours['throughput_qps']:.0f} q/s",
+                     f"oxigraph {ref['throughput_qps']:.0f} q/s", ratio(ours["throughput_qps"], ref["throughput_qps"]),
+                     "ok" if ours["throughput_qps"] >= 0.8 * ref["throughput_qps"] else "MISSED"))
+        rows.append(("endpoint p50 / p99", f"{ours['p50_ms']:.2f} / {ours['p99_ms']:.2f} ms",
+                     f"oxigraph {ref['p50_ms']:.2f} / {ref['p99_ms']:.2f} ms", "", ""))
+    elif e:
+        ours = e["spinekg serve"]
+        rows.append(("endpoint throughput, 4 clients", f"{ours['throughput_qps']:.0f} q/s", "oxigraph: skipped", "", ""))
+    s = res.get("scale")
+    if s:
+        for size, r in s.items():
+            big = r["triples"] >= 900_000
+            rows.append((f"scale {size}: load{' (≤ 3 s)' if big else ''}", f"{r['load_s']:.2f} s", f"{r['triples']:,} triples", "",
+                         ("ok" if r["load_s"] <= 3 else "MISSED") if big else ""))
+            rows.append((f"scale {size}: peak RSS{' (≤ 600 MB)' if big else ''}", f"{r['peak_rss_mb']:.0f} MB", "", "",
+                         ("ok" if r["peak_rss_mb"] <= 600 else "MISSED") if big else ""))
+            worst = max(r["queries_ms"].items(), key=lambda kv: kv[1])
+            rows.append((f"scale {size}: slowest saved query{' (≤ 200 ms)' if big else ''}", f"{worst[1]:.1f} ms", worst[0], "",
+                         ("ok" if worst[1] <= 200 else "MISSED") if big else ""))
+    return rows
+
+
+def print_table(rows) -> None:
+    widths = [max(len(r[i]) for r in rows + [("target", "measured", "reference", "ratio", "")]) for i in range(5)]
+    head = ("target", "measured", "reference", "ratio", "")
+    for r in [head] + rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions; scale run at 100k triples only")
+    ap.add_argument("--only", default="cold,queries,html,endpoint,scale", help="comma-separated sections")
+    ap.add_argument("--json", default="spinekg-bench.json", help="where to write the figures (default: ./spinekg-bench.json)")
+    args = ap.parse_args(argv)
+    sections = set(args.only.split(","))
+    runs = 5 if args.quick else 9
+    res: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "quick": args.quick}
+    with tempfile.TemporaryDirectory(prefix="spinekg-bench-") as t:
+        tmp = Path(t)
+        env_cache = tmp / "cache"
+        os.environ.setdefault("SPINEKG_CACHE", str(env_cache))
+        steps = [("cold", lambda: bench_cold(runs, tmp)), ("queries", lambda: bench_queries(20 if args.quick else 50)),
+                 ("html", lambda: bench_html(runs)), ("endpoint", lambda: bench_endpoint(100 if args.quick else 500, tmp)),
+                 ("scale", lambda: bench_scale([100_000] if args.quick else [100_000, 1_000_000], 3 if args.quick else 5, tmp))]
+        for name, fn in steps:
+            if name in sections:
+                t0 = time.perf_counter()
+                print(f"[{name}] …", file=sys.stderr, flush=True)
+                res[name] = fn()
+                print(f"[{name}] done in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+    print_table(report(res))
+    Path(args.json).write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    print(f"\nfigures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
