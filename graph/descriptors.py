@@ -104,16 +104,12 @@ def load_descriptors() -> dict | None:
 
 def add_to_graph(g, record: dict) -> None:
     """sk:officialDescriptor on each code, linked to one sk:UserImport node with the provenance."""
-    from rdflib import RDF, Literal, URIRef
-    from rdflib.namespace import XSD
+    from rdflib import Literal
 
+    from graph.userdata import add_import_node
     from ontology.namespaces import CPT, SK
 
-    node = URIRef(f"urn:spinekg:import:descriptors:{record['sha256']}")
-    g.add((node, RDF.type, SK.UserImport))
-    g.add((node, SK.sourceFile, Literal(record["source_file"])))
-    g.add((node, SK.importedOn, Literal(record["imported_on"], datatype=XSD.date)))
-    g.add((node, SK.sha256, Literal(record["sha256"])))
+    node = add_import_node(g, "descriptors", record)
     for code, text in record["descriptors"].items():
         g.add((CPT[code], SK.officialDescriptor, Literal(text, lang="en")))
         g.add((CPT[code], SK.descriptorImport, node))

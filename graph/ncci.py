@@ -155,11 +155,9 @@ def add_to_graph(g, record: dict) -> None:
 
     from ontology.namespaces import CPT, SK
 
-    imp = URIRef(f"urn:spinekg:import:ncci:{record['sha256']}")
-    g.add((imp, RDF.type, SK.UserImport))
-    g.add((imp, SK.sourceFile, Literal(record["source_file"])))
-    g.add((imp, SK.importedOn, Literal(record["imported_on"], datatype=XSD.date)))
-    g.add((imp, SK.sha256, Literal(record["sha256"])))
+    from graph.userdata import add_import_node
+
+    imp = add_import_node(g, "ncci", record)
     for e in record["edits"]:
         node = URIRef(f"urn:spinekg:ncci:{e.addon}:{e.primary or 'none'}:{e.effective.isoformat()}")
         g.add((node, RDF.type, SK.NcciAddOnEdit))

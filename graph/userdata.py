@@ -37,3 +37,18 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 16), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def add_import_node(g, kind: str, record: dict):
+    """The sk:UserImport node recording where imported data came from (file name, date, SHA-256)."""
+    from rdflib import RDF, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from ontology.namespaces import SK
+
+    node = URIRef(f"urn:spinekg:import:{kind}:{record['sha256']}")
+    g.add((node, RDF.type, SK.UserImport))
+    g.add((node, SK.sourceFile, Literal(record["source_file"])))
+    g.add((node, SK.importedOn, Literal(record["imported_on"], datatype=XSD.date)))
+    g.add((node, SK.sha256, Literal(record["sha256"])))
+    return node
