@@ -147,28 +147,32 @@ def test_dataset_arguments_cannot_be_smuggled_into_oxigraph():
 # ------------------------------------------------------------------ timeout and row cap
 
 
+def query_threads_left(before: set) -> list:
+    """Wait (up to 10 s) for query threads started since `before` to end; return those left."""
+    deadline = time.monotonic() + 10
+    while True:
+        left = [t for t in threading.enumerate() if t not in before and t.name == "spinekg-query"]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
 def test_rdflib_query_is_really_stopped_at_the_timeout():
     eng = S.RdflibEngine()
-    before = threading.active_count()
+    before = set(threading.enumerate())
     t0 = time.monotonic()
     with pytest.raises(S.QueryTimeout, match="timed out"):
         eng.query(SLOW, timeout=0.5)
     assert time.monotonic() - t0 < 5
-    deadline = time.monotonic() + 10
-    while threading.active_count() > before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert threading.active_count() == before  # the evaluating thread ended, not just abandoned
+    assert query_threads_left(before) == []  # the evaluating thread ended, not just abandoned
 
 
 def test_streaming_oxigraph_query_is_stopped_at_the_timeout():
     eng = S.OxigraphEngine()
-    before = threading.active_count()
+    before = set(threading.enumerate())
     with pytest.raises(S.QueryTimeout):
         eng.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.3, max_rows=None)
-    deadline = time.monotonic() + 10
-    while threading.active_count() > before and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert threading.active_count() == before
+    assert query_threads_left(before) == []
 
 
 def test_cli_timeout_is_an_error_with_a_message():
