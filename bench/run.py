@@ -210,12 +210,13 @@ import json, resource, statistics, sys, time
 sys.path.insert(0, sys.argv[2])
 import pyoxigraph as ox
 from graph import sparql
-data = open(sys.argv[1], "rb").read()
 t = time.perf_counter()
 store = ox.Store()
-store.load(data, ox.RdfFormat.N_TRIPLES)
+store.load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)
 load_s = time.perf_counter() - t
-del data
+t = time.perf_counter()
+ox.Store().load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES, lenient=True)
+lenient_s = time.perf_counter() - t
 engine = sparql.OxigraphEngine(store)
 queries = {}
 for name, saved in sparql.saved_queries().items():
@@ -226,7 +227,7 @@ for name, saved in sparql.saved_queries().items():
         r = engine.query(saved.text, b, timeout=None, max_rows=None)
         samples.append(time.perf_counter() - t)
     queries[name] = round(statistics.median(samples) * 1000, 3)
-print(json.dumps({"triples": len(store), "load_s": round(load_s, 3),
+print(json.dumps({"triples": len(store), "load_s": round(load_s, 3), "load_lenient_s": round(lenient_s, 3),
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                   "queries_ms": queries}))
 """
@@ -289,7 +290,8 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
     if s:
         for size, r in s.items():
             big = r["triples"] >= 900_000
-            rows.append((f"scale {size}: load{' (≤ 3 s)' if big else ''}", f"{r['load_s']:.2f} s", f"{r['triples']:,} triples", "",
+            rows.append((f"scale {size}: load{' (≤ 3 s)' if big else ''}", f"{r['load_s']:.2f} s",
+                         f"{r['triples']:,} triples; lenient load {r['load_lenient_s']:.2f} s", "",
                          ("ok" if r["load_s"] <= 3 else "MISSED") if big else ""))
             rows.append((f"scale {size}: peak RSS{' (≤ 600 MB)' if big else ''}", f"{r['peak_rss_mb']:.0f} MB", "", "",
                          ("ok" if r["peak_rss_mb"] <= 600 else "MISSED") if big else ""))
