@@ -147,32 +147,44 @@ def test_dataset_arguments_cannot_be_smuggled_into_oxigraph():
 # ------------------------------------------------------------------ timeout and row cap
 
 
-def query_threads_left(before: set) -> list:
-    """Wait (up to 10 s) for query threads started since `before` to end; return those left."""
+@pytest.fixture()
+def query_threads(monkeypatch):
+    """Records the query threads started during the test (other tests' servers may start their own)."""
+    started = []
+    real = threading.Thread
+
+    class Recording(real):
+        def start(self):
+            if self.name == "spinekg-query":
+                started.append(self)
+            super().start()
+
+    monkeypatch.setattr(S.threading, "Thread", Recording)
+    return started
+
+
+def threads_left(started: list) -> list:
+    """Wait (up to 10 s) for the recorded query threads to end; return those still running."""
     deadline = time.monotonic() + 10
-    while True:
-        left = [t for t in threading.enumerate() if t not in before and t.name == "spinekg-query"]
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.05)
+    for t in started:
+        t.join(max(0.0, deadline - time.monotonic()))
+    return [t for t in started if t.is_alive()]
 
 
-def test_rdflib_query_is_really_stopped_at_the_timeout():
+def test_rdflib_query_is_really_stopped_at_the_timeout(query_threads):
     eng = S.RdflibEngine()
-    before = set(threading.enumerate())
     t0 = time.monotonic()
     with pytest.raises(S.QueryTimeout, match="timed out"):
         eng.query(SLOW, timeout=0.5)
     assert time.monotonic() - t0 < 5
-    assert query_threads_left(before) == []  # the evaluating thread ended, not just abandoned
+    assert query_threads and threads_left(query_threads) == []  # the evaluating thread ended, not just abandoned
 
 
-def test_streaming_oxigraph_query_is_stopped_at_the_timeout():
+def test_streaming_oxigraph_query_is_stopped_at_the_timeout(query_threads):
     eng = S.OxigraphEngine()
-    before = set(threading.enumerate())
     with pytest.raises(S.QueryTimeout):
         eng.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.3, max_rows=None)
-    assert query_threads_left(before) == []
+    assert query_threads and threads_left(query_threads) == []
 
 
 def test_cli_timeout_is_an_error_with_a_message():
