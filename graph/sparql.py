@@ -306,6 +306,12 @@ def _ox_types():
 def from_ox(node) -> Term | None:
     if node is None:
         return None
+    return _from_ox(node)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _from_ox(node) -> Term:
+    """Terms are immutable and repeat across rows (codes, facet values): convert each one once."""
     named, blank, literal = _ox_types()
     kind = type(node)
     if kind is named:
