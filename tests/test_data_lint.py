@@ -113,11 +113,14 @@ def test_files_are_canonical():
 
 
 def test_no_descriptor_text_committed():
-    """Labels are composed; official descriptor phrasing must not creep in."""
+    """Labels are composed; official descriptor phrasing must not creep in, not even as a URL slug."""
     for path in data_files():
         text = path.read_text(encoding="utf-8").lower()
-        for phrase in ("list separately in addition", "(eg,", "vertebral body resection), partial or complete"):
-            assert phrase not in text, f"{path.name} contains descriptor-like text {phrase!r}"
+        spaced = re.sub(r"[-_/]+", " ", text)  # URL slugs spell descriptors with hyphens
+        for phrase in ("list separately in addition", "(eg,", "vertebral body resection), partial or complete",
+                       "vertebral body resection partial or complete", "andor nerve roots",
+                       "in addition to code for primary procedure"):
+            assert phrase not in text and phrase not in spaced, f"{path.name} contains descriptor-like text {phrase!r}"
 
 
 # Facts from the issue's definition of done and the official definitions, spot-checked.
