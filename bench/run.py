@@ -266,7 +266,6 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
         ref = cold["python -c 'import rdflib'"]
         for name, ms in cold.items():
             if name.startswith("spinekg"):
-                target = "≤ import rdflib" if name == "spinekg show 63304" else "(report)"
                 verdict = ("ok" if ms <= ref else "MISSED") if name == "spinekg show 63304" else ""
                 rows.append((f"cold {name}", f"{ms:.0f} ms", f"import rdflib {ref:.0f} ms", ratio(ms, ref), verdict))
         rows.append(("cold python -c pass", f"{cold['python -c pass']:.0f} ms", "", "", ""))

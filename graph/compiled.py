@@ -6,6 +6,7 @@ only costs speed. Folder: $SPINEKG_CACHE, else $XDG_CACHE_HOME/spinekg, else ~/.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,17 +23,33 @@ def cache_dir() -> Path:
     return Path(base) / "spinekg"
 
 
-def cache_key() -> str:
+def _inputs() -> list[Path]:
     from graph.load import source_files
     from graph.userdata import user_files
 
+    here = Path(__file__)
+    # the data, the user's imports, and the code that shapes the compiled records
+    return [*source_files(), *user_files(), here.with_name("model.py"), here.with_name("labels.py"),
+            here.with_name("network.py")]
+
+
+def cache_key() -> str:
+    """The hash of every input's bytes; re-read only when an input's name, size or mtime changes,
+    so the catalog and the network (and repeated look-ups) share one hashing per process."""
+    signature = []
+    for path in _inputs():
+        st = path.stat()
+        signature.append((str(path), st.st_size, st.st_mtime_ns))
+    return _content_key(tuple(signature))
+
+
+@functools.lru_cache(maxsize=8)
+def _content_key(signature: tuple) -> str:
     h = hashlib.sha256(FORMAT.encode())
-    for path in [*source_files(), *user_files()]:
+    for name, _, _ in signature:
+        path = Path(name)
         h.update(path.name.encode())
         h.update(path.read_bytes())
-    h.update(Path(__file__).with_name("model.py").read_bytes())  # the record layout
-    h.update(Path(__file__).with_name("labels.py").read_bytes())
-    h.update(Path(__file__).with_name("network.py").read_bytes())
     return h.hexdigest()[:32]
 
 

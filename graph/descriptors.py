@@ -6,14 +6,13 @@ directory as JSON with its provenance: file name, import date, SHA-256. Nothing 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import SpinekgError
-from graph.tabular import find_column, read_table
-from graph.userdata import descriptors_path, sha256_file
+from graph.tabular import find_column, read_table, reject_malformed
+from graph.userdata import descriptors_path, read_import, remove_import, store_import
 
 CODE_ALIASES = ("code", "cpt code", "cpt_code", "cpt", "hcpcs", "hcpcs code", "procedure code")
 TEXT_ALIASES = ("descriptor", "long descriptor", "long_descriptor", "long description", "description",
@@ -53,53 +52,28 @@ def parse_descriptor_file(path: Path, known_codes, code_column: str | None = Non
             found[code] = text
         else:
             unknown.append(code)
-    if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise SpinekgError(f"{path}: {len(problems)} malformed row{'s' if len(problems) > 1 else ''}, nothing imported: "
-                           + "; ".join(problems[:5]) + more)
+    reject_malformed(path, problems)
     return found, sorted(set(unknown))
 
 
 def import_descriptors(path: Path, known_codes, *, code_column: str | None = None,
                        text_column: str | None = None, today: dt.date | None = None) -> ImportReport:
-    from exports.atomic import write_atomic
-
     path = Path(path)
     found, unknown = parse_descriptor_file(path, known_codes, code_column, text_column)
     if not found:
         raise SpinekgError(f"{path}: no row names a code in the graph; nothing imported")
-    digest = sha256_file(path)
-    record = {
-        "source_file": path.name,
-        "imported_on": (today or dt.date.today()).isoformat(),
-        "sha256": digest,
-        "descriptors": dict(sorted(found.items())),
-    }
     target = descriptors_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, json.dumps(record, indent=1, ensure_ascii=False) + "\n", force=True)
-    return ImportReport(stored=len(found), unknown=unknown, path=target, sha256=digest)
+    record = store_import(target, path, {"descriptors": dict(sorted(found.items()))}, today)
+    return ImportReport(stored=len(found), unknown=unknown, path=target, sha256=record["sha256"])
 
 
 def remove_descriptors() -> bool:
-    target = descriptors_path()
-    if target.exists():
-        target.unlink()
-        return True
-    return False
+    return remove_import(descriptors_path())
 
 
 def load_descriptors() -> dict | None:
     """The stored import (with provenance), or None. A damaged store is a one-line error."""
-    target = descriptors_path()
-    if not target.exists():
-        return None
-    try:
-        record = json.loads(target.read_text(encoding="utf-8"))
-        record["descriptors"]  # noqa: B018  (shape check)
-        return record
-    except (ValueError, KeyError, TypeError):
-        raise SpinekgError(f"{target}: the stored descriptors are damaged; run `spinekg import descriptors --remove`") from None
+    return read_import(descriptors_path(), "descriptors", "descriptors", "descriptors")
 
 
 def add_to_graph(g, record: dict) -> None:

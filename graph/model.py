@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from dataclasses import asdict, dataclass
 
-from graph.labels import LabelFacts, compose_label
+from graph.labels import REGION_ORDER, LabelFacts, compose_label
 
 # facet key in records -> (sk property local name, facet class local name)
 FACETS = {
@@ -123,12 +123,10 @@ def catalog_from_graph(g) -> Catalog:
 
     from ontology.namespaces import SK
 
-    region_order = {"cervical": 0, "thoracic": 1, "lumbar": 2, "sacral": 3}
-
     def values(node, prop, key):
         names = sorted({_short(g, o) for o in g.objects(node, SK[prop])})
-        if key == "regions":
-            names.sort(key=lambda r: region_order.get(r, 9))
+        if key == "regions":  # cranio-caudal, as labels list them
+            names.sort(key=lambda r: REGION_ORDER.index(r) if r in REGION_ORDER else len(REGION_ORDER))
         return tuple(names)
 
     facet_values: dict[str, dict[str, str]] = {}
@@ -144,13 +142,15 @@ def catalog_from_graph(g) -> Catalog:
             "members": sorted(str(g.value(m, SKOS.notation)) for m in g.subjects(SKOS.broader, grp)),
         }
 
+    def text(value):
+        return str(value) if value is not None else None
+
     codes: dict[str, CodeRecord] = {}
     for node in g.subjects(RDF.type, SK.ProcedureCode):
         notation = str(g.value(node, SKOS.notation))
         group = g.value(node, SKOS.broader)
-        unit = g.value(node, SK.unit)
+        unit, status = g.value(node, SK.unit), g.value(node, SK.status)
         mn, mx = g.value(node, SK.minUnits), g.value(node, SK.maxUnits)
-        deleted, added = g.value(node, SK.deletedIn), g.value(node, SK.addedIn)
         codes[notation] = CodeRecord(
             code=notation,
             label=str(g.value(node, SKOS.prefLabel) or ""),
@@ -164,13 +164,13 @@ def catalog_from_graph(g) -> Catalog:
             add_ons=tuple(sorted(str(g.value(a, SKOS.notation)) for a in g.subjects(SK.addOnTo, node))),
             group=str(g.value(group, SKOS.notation)) if group is not None else "",
             group_label=str(g.value(group, SKOS.prefLabel)) if group is not None else "",
-            status=_short(g, g.value(node, SK.status)) if g.value(node, SK.status) is not None else "active",
-            deleted_in=str(deleted) if deleted is not None else None,
-            added_in=str(added) if added is not None else None,
+            status=_short(g, status) if status is not None else "active",
+            deleted_in=text(g.value(node, SK.deletedIn)),
+            added_in=text(g.value(node, SK.addedIn)),
             reported_with=tuple(sorted({str(g.value(o, SKOS.notation)) for o in g.objects(node, SK.reportedWith)}
                                        | {str(g.value(o, SKOS.notation)) for o in g.subjects(SK.reportedWith, node)})),
-            note=str(g.value(node, SKOS.editorialNote)) if g.value(node, SKOS.editorialNote) is not None else None,
-            descriptor=str(g.value(node, SK.officialDescriptor)) if g.value(node, SK.officialDescriptor) is not None else None,
+            note=text(g.value(node, SKOS.editorialNote)),
+            descriptor=text(g.value(node, SK.officialDescriptor)),
         )
     source = None
     for imp in g.subjects(RDF.type, SK.UserImport):

@@ -8,14 +8,13 @@ AOC Edit Del Dt, Special Instruction Notes (header names are matched loosely). P
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import SpinekgError
-from graph.tabular import find_column, read_table
-from graph.userdata import ncci_path, sha256_file
+from graph.tabular import find_column, read_table, reject_malformed
+from graph.userdata import ncci_path, read_import, remove_import, store_import
 
 COLUMNS = {  # key -> (aliases, required)
     "primary": (("Primary Code", "primary", "primary_code"), True),
@@ -105,10 +104,7 @@ def parse_ncci_file(path: Path) -> list[Edit]:
             problems.append(f"line {line}: deletion date is before the effective date")
             continue
         edits.append(Edit(addon, None if primary == NO_PRIMARY else primary, int(etype), effective, deleted))
-    if problems:
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise SpinekgError(f"{path}: {len(problems)} malformed row{'s' if len(problems) > 1 else ''}, nothing imported: "
-                           + "; ".join(problems[:5]) + more)
+    reject_malformed(path, problems)
     if not edits:
         raise SpinekgError(f"{path}: no edits found; nothing imported")
     return sorted(set(edits))
@@ -116,46 +112,34 @@ def parse_ncci_file(path: Path) -> list[Edit]:
 
 def import_ncci(path: Path, known_codes, today: dt.date | None = None) -> tuple[int, int]:
     """Store the edits whose add-on or primary is in the graph; return (stored, read)."""
-    from exports.atomic import write_atomic
-
     path = Path(path)
     edits = parse_ncci_file(path)
     kept = [e for e in edits if e.addon in known_codes or (e.primary in known_codes)]
-    record = {"source_file": path.name, "imported_on": (today or dt.date.today()).isoformat(),
-              "sha256": sha256_file(path), "edits": [e.to_json() for e in kept]}
-    target = ncci_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, json.dumps(record, indent=1) + "\n", force=True)
+    store_import(ncci_path(), path, {"edits": [e.to_json() for e in kept]}, today)
     return len(kept), len(edits)
 
 
 def remove_ncci() -> bool:
-    target = ncci_path()
-    if target.exists():
-        target.unlink()
-        return True
-    return False
+    return remove_import(ncci_path())
 
 
 def load_ncci() -> dict | None:
-    target = ncci_path()
-    if not target.exists():
+    record = read_import(ncci_path(), "edits", "ncci-addon", "NCCI edits")
+    if record is None:
         return None
     try:
-        record = json.loads(target.read_text(encoding="utf-8"))
         record["edits"] = [Edit.from_json(d) for d in record["edits"]]
-        return record
     except (ValueError, KeyError, TypeError):
-        raise SpinekgError(f"{target}: the stored NCCI edits are damaged; run `spinekg import ncci-addon --remove`") from None
+        raise SpinekgError(f"{ncci_path()}: the stored NCCI edits are damaged; run `spinekg import ncci-addon --remove`") from None
+    return record
 
 
 def add_to_graph(g, record: dict) -> None:
     from rdflib import RDF, Literal, URIRef
     from rdflib.namespace import XSD
 
-    from ontology.namespaces import CPT, SK
-
     from graph.userdata import add_import_node
+    from ontology.namespaces import CPT, SK
 
     imp = add_import_node(g, "ncci", record)
     for e in record["edits"]:

@@ -1209,7 +1209,9 @@ class WorkerPool:
         if engine not in ENGINES:
             raise SpinekgError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         self.engine = engine
-        self.idle: "queue.Queue[_Worker]" = __import__("queue").Queue()
+        import queue
+
+        self.idle: queue.Queue[_Worker] = queue.Queue()
         self.all: set[_Worker] = set()
         self.lock = threading.Lock()
         self.closed = False

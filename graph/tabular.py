@@ -96,3 +96,11 @@ def find_column(path: Path, header: list[str], wanted: str | None, aliases: tupl
     hint = f"--{what}-column" if wanted is None else "a different name"
     raise SpinekgError(f"{path}: no {what} column (looked for {', '.join(repr(c) for c in candidates)}; "
                        f"columns are {', '.join(repr(h) for h in header)}; name it with {hint})")
+
+
+def reject_malformed(path: Path, problems: list[str]) -> None:
+    """Refuse the whole file when any row is malformed: one line naming the first rows' line numbers."""
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise SpinekgError(f"{path}: {len(problems)} malformed row{'s' if len(problems) > 1 else ''}, nothing imported: "
+                           + "; ".join(problems[:5]) + more)

@@ -3,7 +3,6 @@ and the "family" of codes one facet away. Walks the typed multigraph of graph/ne
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from graph.errors import SpinekgError
 from graph.model import Catalog, CodeRecord

@@ -26,6 +26,43 @@ def ncci_path() -> Path:
     return data_dir() / "ncci-addons.json"
 
 
+def store_import(target: Path, source: Path, payload: dict, today=None) -> dict:
+    """Write an import (payload + provenance: file name, date, SHA-256) atomically; return the record."""
+    import datetime as dt
+    import json
+
+    from exports.atomic import write_atomic
+
+    record = {"source_file": source.name, "imported_on": (today or dt.date.today()).isoformat(),
+              "sha256": sha256_file(source), **payload}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, json.dumps(record, indent=1, ensure_ascii=False) + "\n", force=True)
+    return record
+
+
+def remove_import(target: Path) -> bool:
+    if target.exists():
+        target.unlink()
+        return True
+    return False
+
+
+def read_import(target: Path, key: str, command: str, what: str) -> dict | None:
+    """The stored record, or None; a damaged store is a one-line error naming how to clear it."""
+    import json
+
+    from graph.errors import SpinekgError
+
+    if not target.exists():
+        return None
+    try:
+        record = json.loads(target.read_text(encoding="utf-8"))
+        record[key]  # noqa: B018  (shape check)
+        return record
+    except (ValueError, KeyError, TypeError):
+        raise SpinekgError(f"{target}: the stored {what} are damaged; run `spinekg import {command} --remove`") from None
+
+
 def user_files() -> list[Path]:
     """The imported files that exist now (they change what the graph holds)."""
     return [p for p in (descriptors_path(), ncci_path()) if p.exists()]

@@ -17,18 +17,19 @@ class Violation:
 
 
 def _curie(g, node) -> str:
+    """A prefixed name where a prefix is bound, else the node's N-Triples form."""
     if node is None:
         return "-"
     try:
         return g.namespace_manager.curie(node, generate=False)
-    except Exception:
-        return f"<{node}>" if not hasattr(node, "n3") or node.__class__.__name__ == "URIRef" else node.n3()
+    except (ValueError, KeyError, TypeError):  # no bound prefix, or a literal / blank node
+        return node.n3()
 
 
 def validate_graph(data) -> list[Violation]:
     """SHACL-validate an rdflib graph against ontology/shapes.ttl; return violations, sorted."""
     import pyshacl
-    from rdflib import Graph
+    from rdflib import RDF, Graph
     from rdflib.namespace import SH
 
     from ontology import SHAPES_FILE
@@ -42,10 +43,6 @@ def validate_graph(data) -> list[Violation]:
     for prefix, ns in PREFIXES.items():
         data.bind(prefix, ns, override=True)
     out = set()
-    for r in results.subjects(predicate=None, object=SH.ValidationResult):
-        pass
-    from rdflib import RDF
-
     for r in results.subjects(RDF.type, SH.ValidationResult):
         sev = results.value(r, SH.resultSeverity)
         out.add(Violation(

@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from spinekg import __version__
+from spinekg.options import TextJson, text_json_option
 
 
 class SpinekgGroup(TyperGroup):
@@ -40,22 +41,11 @@ app = typer.Typer(
 )
 
 
-class TextJson(str, Enum):
-    text = "text"
-    json = "json"
-
-
 class ListFormat(str, Enum):
     text = "text"
     json = "json"
     csv = "csv"
     tsv = "tsv"
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print a one-line error and exit non-zero."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _version(value: bool) -> None:
@@ -75,7 +65,7 @@ def root(
 @app.command()
 def show(
     code: str = typer.Argument(..., help="A five-digit code, e.g. 63304."),
-    fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text for people, json for machines."),
+    fmt: TextJson = text_json_option(),
 ) -> None:
     """Show one code: its label, facts, add-ons or primaries, and sibling codes.
 
@@ -143,30 +133,28 @@ register_all(app)
 
 
 def main() -> None:
-    """Console entry point: user errors become one line on stderr, never a traceback."""
-    from graph.errors import SpinekgError
+    """Console entry point: user errors become one line on stderr, never a traceback.
 
+    SpinekgError is handled by SpinekgGroup; here only click's own usage errors remain.
+    """
+    import click
+
+    no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", ())
     try:
         rv = app(standalone_mode=False)
         if isinstance(rv, int) and rv:
             sys.exit(rv)
-    except SpinekgError as e:
-        typer.echo(f"error: {e}", err=True)
-        sys.exit(e.exit_code)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
-    except Exception as e:
-        # Usage errors come from typer's (vendored) click: they carry format_message and exit_code.
-        if type(e).__name__ == "NoArgsIsHelpError":
-            typer.echo(e.format_message())
-            sys.exit(0)
-        if hasattr(e, "format_message") and hasattr(e, "exit_code"):
-            typer.echo(f"error: {' '.join(e.format_message().split())}", err=True)
-            sys.exit(e.exit_code)
-        if type(e).__name__ == "Abort":
-            sys.exit(1)
-        raise
+    except click.Abort:
+        sys.exit(1)
+    except no_args_help as e:
+        typer.echo(e.format_message())
+        sys.exit(0)
+    except click.ClickException as e:
+        typer.echo(f"error: {' '.join(e.format_message().split())}", err=True)
+        sys.exit(e.exit_code)

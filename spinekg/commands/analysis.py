@@ -10,10 +10,7 @@ from typing import List, Optional
 
 import typer
 
-
-class TextJson(str, Enum):
-    text = "text"
-    json = "json"
+from spinekg.options import TextJson, text_json_option
 
 
 class EngineName(str, Enum):
@@ -120,7 +117,7 @@ def register(app: typer.Typer) -> None:
     def neighbors(
         code: str = typer.Argument(..., help="A code, e.g. 63304."),
         depth: int = typer.Option(1, "--depth", "-d", min=1, max=6, help="How many relations away (1-6)."),
-        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+        fmt: TextJson = text_json_option("text or json."),
     ) -> None:
         """List what a code is related to (regions, approaches, groups, add-ons, ...), up to N steps away.
 
@@ -134,7 +131,7 @@ def register(app: typer.Typer) -> None:
     def path(
         a: str = typer.Argument(..., metavar="A", help="A code."),
         b: str = typer.Argument(..., metavar="B", help="Another code."),
-        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+        fmt: TextJson = text_json_option("text or json."),
     ) -> None:
         """The shortest chain of relations between two codes, each step named.
 
@@ -148,7 +145,7 @@ def register(app: typer.Typer) -> None:
     def compare(
         a: str = typer.Argument(..., metavar="A", help="A code."),
         b: str = typer.Argument(..., metavar="B", help="Another code."),
-        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+        fmt: TextJson = text_json_option("text or json."),
     ) -> None:
         """Compare two codes facet by facet: what they share and where they differ.
 
@@ -161,7 +158,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def family(
         code: str = typer.Argument(..., help="A code, e.g. 63304."),
-        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+        fmt: TextJson = text_json_option("text or json."),
     ) -> None:
         """Codes that differ from a code in exactly one facet, grouped by that facet.
 
@@ -178,7 +175,7 @@ def register(app: typer.Typer) -> None:
         approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
         lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural."),
         units: Optional[int] = typer.Option(None, "--units", metavar="N", help="How many segments or interspaces the operation covers."),
-        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+        fmt: TextJson = text_json_option("text or json."),
     ) -> None:
         """Which codes to report for an operation, how many times, and why (exit 1 when nothing fits).
 

@@ -1,16 +1,12 @@
 """`spinekg import descriptors|ncci-addon` and `spinekg check addons`: the user's own licensed data."""
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-
-class TextJson(str, Enum):
-    text = "text"
-    json = "json"
+from spinekg.options import TextJson, text_json_option
 
 
 def register(app: typer.Typer) -> None:
@@ -82,7 +78,7 @@ def register(app: typer.Typer) -> None:
     @check.command("addons")
     def check_addons(
         as_of: Optional[str] = typer.Option(None, "--as-of", help="Compare with the edits in force on this date (YYYY-MM-DD; default today)."),
-        fmt: TextJson = typer.Option(TextJson.text, "--format", "-f", help="text or json."),
+        fmt: TextJson = text_json_option("text or json."),
     ) -> None:
         """List add-on → primary pairs the curated graph has and CMS lacks, and the reverse (exit 1 if any).
 
