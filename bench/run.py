@@ -72,7 +72,7 @@ def bench_cold(runs: int, tmp: Path) -> dict:
 
 # --------------------------------------------------------------------------------------- queries
 def bench_queries(runs: int) -> dict:
-    from graph import sparql
+    from spinekg.graph import sparql
 
     ox_engine = sparql.OxigraphEngine()
     rdf_engine = sparql.RdflibEngine()
@@ -95,8 +95,8 @@ def bench_queries(runs: int) -> dict:
 
 # ------------------------------------------------------------------------------------------ html
 def bench_html(runs: int) -> dict:
-    from exports.html import render_html
-    from graph.model import load_catalog
+    from spinekg.exports.html import render_html
+    from spinekg.graph.model import load_catalog
 
     catalog = load_catalog()
     render_html(catalog)
@@ -171,7 +171,7 @@ def load_clients(port: int, path: str, clients: int, per_client: int, seconds: f
 
 
 def bench_endpoint(per_client: int, tmp: Path) -> dict:
-    from graph import sparql
+    from spinekg.graph import sparql
 
     out = {}
     port = free_port()
@@ -209,7 +209,7 @@ SCALE_CHILD = r"""
 import json, resource, statistics, sys, time
 sys.path.insert(0, sys.argv[2])
 import pyoxigraph as ox
-from graph import sparql
+from spinekg.graph import sparql
 t = time.perf_counter()
 store = ox.Store()
 store.load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)

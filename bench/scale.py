@@ -14,8 +14,8 @@ import sys
 def _base():
     from rdflib import RDF, URIRef
 
-    from graph.load import build_graph
-    from ontology.namespaces import CPT, GROUP, SK
+    from spinekg.graph.load import build_graph
+    from spinekg.ontology.namespaces import CPT, GROUP, SK
 
     g = build_graph(user_data=False)
     codes = set(g.subjects(RDF.type, SK.ProcedureCode))

@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from graph.errors import SpinekgError
+from spinekg.graph.errors import SpinekgError
 
 
 def check_writable(path: Path, force: bool) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from exports.registry import ExportSource, Output
+from spinekg.exports.registry import ExportSource, Output
 
 # every fact of a code; `descriptor` is the user's own licensed text, empty unless they loaded one
 CSV_COLUMNS = ("code", "kind", "label", "descriptor", "regions", "approaches", "access", "procedures",
@@ -39,7 +39,7 @@ def table_rows(records, columns=CSV_COLUMNS) -> list[list[str]]:
     rows = []
     cpt = None
     if "iri" in columns:  # only then pay for rdflib (the namespaces module imports it)
-        from ontology.namespaces import CPT as cpt
+        from spinekg.ontology.namespaces import CPT as cpt
     for rec in records:
         d = rec.to_json()
         if cpt is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from exports.registry import ExportSource, Output, unit_local
+from spinekg.exports.registry import ExportSource, Output, unit_local
 
 BASE = "https://w3id.org/spinekg/fhir"
 CODE_SYSTEM_URL = f"{BASE}/CodeSystem/spinekg"

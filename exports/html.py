@@ -13,8 +13,8 @@ import json
 import re
 from importlib.resources import files
 
-from graph.errors import SpinekgError
-from graph.select import get_code
+from spinekg.graph.errors import SpinekgError
+from spinekg.graph.select import get_code
 
 LAYOUTS = ("force", "hierarchical")
 
@@ -58,7 +58,7 @@ RECORD_EDGES = {"regions": "region", "approaches": "approach", "procedures": "pr
 RELATION_KIND = {"region": "region", "approach": "approach", "procedure": "procedure",
                  "lesionCompartment": "lesion compartment", "lesionNature": "lesion nature"}
 
-_ASSETS = files("exports") / "assets"
+_ASSETS = files("spinekg.exports") / "assets"
 _VIS_PATH = ("templates", "lib", "vis-9.1.2", "vis-network.min.js")
 # what JSON needs escaped so that no text can close the <script> element or be read as markup
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -104,7 +104,7 @@ def _drawn_graph(catalog, codes: set[str] | None):
     """The nodes and edges to draw: the chosen codes, their facet values and their groups."""
     import networkx as nx
 
-    from graph.network import load_network
+    from spinekg.graph.network import load_network
 
     full = load_network()
     chosen = set(catalog.codes) if codes is None else {get_code(catalog, c).code for c in codes}

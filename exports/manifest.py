@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from exports.registry import (FORMATS, ExportSource, Format, build, check_targets, default_target,
+from spinekg.exports.registry import (FORMATS, ExportSource, Format, build, check_targets, default_target,
                               get_format, targets, write_output)
 
 MANIFEST = "manifest.json"
@@ -36,7 +36,7 @@ def export_one(fmt: Format, target: Path | str, source: ExportSource, *, force: 
 def plan_all(outdir: str | Path | None, *, force: bool) -> tuple[Path, list[tuple[Format, Path]]]:
     outdir = Path(outdir) if outdir is not None else Path("spinekg-export")
     if str(outdir) == "-":
-        from graph.errors import SpinekgError
+        from spinekg.graph.errors import SpinekgError
 
         raise SpinekgError("export all writes a folder of files; give -o FOLDER, not -o -")
     plan = [(fmt, outdir / fmt.filename) for fmt in FORMATS.values()]
@@ -60,7 +60,7 @@ def export_all(outdir: Path, plan: list[tuple[Format, Path]], source: ExportSour
         "filters": {k: v for k, v in sorted((filters or {}).items()) if v},
         "files": entries,
     }
-    from exports.atomic import write_atomic
+    from spinekg.exports.atomic import write_atomic
 
     write_atomic(outdir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", force=force)
     return manifest

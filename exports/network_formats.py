@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 
-from exports.registry import ExportSource, Output
+from spinekg.exports.registry import ExportSource, Output
 
 
 def subset_network(G, codes):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 
-from exports.registry import ExportSource, Output, unit_local
+from spinekg.exports.registry import ExportSource, Output, unit_local
 
 VOCABULARY_ID = "SpineKG"
 LOCAL_BASE = 2_000_000_000
@@ -115,7 +115,7 @@ def _name(text: str) -> str:
 
 
 def tables(source: ExportSource) -> dict[str, list[tuple]]:
-    from ontology.namespaces import CPT, GROUP
+    from spinekg.ontology.namespaces import CPT, GROUP
 
     catalog = source.catalog
     records = source.records()

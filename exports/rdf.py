@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from exports.registry import ExportSource, Output
+from spinekg.exports.registry import ExportSource, Output
 
 
 def subset_graph(g, codes):
@@ -16,7 +16,7 @@ def subset_graph(g, codes):
     from rdflib import RDF, Graph
     from rdflib.namespace import SKOS
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     wanted = set(codes)
     all_codes = set(g.subjects(RDF.type, SK.ProcedureCode))
@@ -80,7 +80,7 @@ def write_jsonld(source: ExportSource) -> Output:
     """Compact JSON-LD with the project's prefixes as @context, one node object per subject."""
     from rdflib.plugins.serializers.jsonld import JsonLDSerializer  # rdflib's own, whatever plugins say
 
-    from ontology.namespaces import PREFIXES
+    from spinekg.ontology.namespaces import PREFIXES
 
     g = stable(source.rdf())
     context = dict(sorted(PREFIXES.items()))

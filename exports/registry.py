@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import SpinekgError
+from spinekg.graph.errors import SpinekgError
 
 
 @dataclass(frozen=True)
@@ -41,26 +41,26 @@ class Output:
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("turtle", "the whole graph (ontology + data) as Turtle", "exports.rdf:write_turtle", "spinekg.ttl"),
-    Format("nt", "the whole graph as N-Triples, one sorted triple per line", "exports.rdf:write_nt", "spinekg.nt"),
-    Format("jsonld", "the whole graph as JSON-LD", "exports.rdf:write_jsonld", "spinekg.jsonld"),
-    Format("skos", "a SKOS-only concept scheme of codes and range groups (Turtle)", "exports.skos:write_skos",
+    Format("turtle", "the whole graph (ontology + data) as Turtle", "spinekg.exports.rdf:write_turtle", "spinekg.ttl"),
+    Format("nt", "the whole graph as N-Triples, one sorted triple per line", "spinekg.exports.rdf:write_nt", "spinekg.nt"),
+    Format("jsonld", "the whole graph as JSON-LD", "spinekg.exports.rdf:write_jsonld", "spinekg.jsonld"),
+    Format("skos", "a SKOS-only concept scheme of codes and range groups (Turtle)", "spinekg.exports.skos:write_skos",
            "spinekg-skos.ttl"),
     Format("fhir", "FHIR R4 Bundle: a CodeSystem plus a ValueSet per region, approach and procedure type",
-           "exports.fhir:write_fhir", "spinekg-fhir.json"),
+           "spinekg.exports.fhir:write_fhir", "spinekg-fhir.json"),
     Format("omop", "OMOP CDM v5.4 vocabulary tables, tab-delimited like Athena (a folder)",
-           "exports.omop:write_omop", "spinekg-omop", multi_file=True,
+           "spinekg.exports.omop:write_omop", "spinekg-omop", multi_file=True,
            members=("CONCEPT.csv", "CONCEPT_RELATIONSHIP.csv", "CONCEPT_ANCESTOR.csv", "CONCEPT_SYNONYM.csv",
                     "VOCABULARY.csv", "CONCEPT_CLASS.csv", "RELATIONSHIP.csv")),
-    Format("sssom", "SSSOM TSV: regions -> UBERON, codes -> BioPortal CPT", "exports.sssom:write_sssom",
+    Format("sssom", "SSSOM TSV: regions -> UBERON, codes -> BioPortal CPT", "spinekg.exports.sssom:write_sssom",
            "spinekg.sssom.tsv"),
-    Format("graphml", "the typed network as GraphML (Gephi, yEd, networkx)", "exports.network_formats:write_graphml",
+    Format("graphml", "the typed network as GraphML (Gephi, yEd, networkx)", "spinekg.exports.network_formats:write_graphml",
            "spinekg.graphml"),
-    Format("gexf", "the typed network as GEXF 1.2 (Gephi)", "exports.network_formats:write_gexf", "spinekg.gexf"),
-    Format("cytoscape", "the typed network as Cytoscape.js JSON", "exports.network_formats:write_cytoscape",
+    Format("gexf", "the typed network as GEXF 1.2 (Gephi)", "spinekg.exports.network_formats:write_gexf", "spinekg.gexf"),
+    Format("cytoscape", "the typed network as Cytoscape.js JSON", "spinekg.exports.network_formats:write_cytoscape",
            "spinekg.cyjs"),
-    Format("csv", "one row per code, facets joined by |", "exports.csv_table:write_csv", "spinekg.csv"),
-    Format("html", "the interactive graph explorer, one offline HTML file", "exports.registry:write_html",
+    Format("csv", "one row per code, facets joined by |", "spinekg.exports.csv_table:write_csv", "spinekg.csv"),
+    Format("html", "the interactive graph explorer, one offline HTML file", "spinekg.exports.registry:write_html",
            "spinekg.html", options=("focus", "depth", "layout")),
 )}
 
@@ -109,7 +109,7 @@ class ExportSource:
     @property
     def graph(self):
         if self._graph is None:
-            from graph.load import load_graph
+            from spinekg.graph.load import load_graph
 
             self._graph = load_graph()
         return self._graph
@@ -117,7 +117,7 @@ class ExportSource:
     @property
     def catalog(self):
         if self._catalog is None:
-            from graph.model import load_catalog
+            from spinekg.graph.model import load_catalog
 
             self._catalog = load_catalog()
         return self._catalog
@@ -135,7 +135,7 @@ class ExportSource:
 
     def rdf(self):
         """The rdflib Graph to export: the whole graph, or ontology + selected codes + their groups."""
-        from exports.rdf import subset_graph
+        from spinekg.exports.rdf import subset_graph
 
         if self.codes is None:
             return self.graph
@@ -143,15 +143,15 @@ class ExportSource:
 
     def network(self):
         """The typed networkx MultiDiGraph (graph/network.py), cut down to the subset if there is one."""
-        from exports.network_formats import subset_network
+        from spinekg.exports.network_formats import subset_network
 
         def make():
             if self._graph is None:
-                from graph.network import load_network
+                from spinekg.graph.network import load_network
 
                 G = load_network()
             else:
-                from graph.network import to_networkx
+                from spinekg.graph.network import to_networkx
 
                 G = to_networkx(self._graph)
             return G if self.codes is None else subset_network(G, self.codes)
@@ -168,7 +168,7 @@ def unit_local(short: str) -> str:
 def write_html(source: ExportSource, *, focus: str | None = None, depth: int = 1,
                layout: str = "force") -> Output:
     """The HTML explorer (exports/html.py) as a registry writer."""
-    from exports.html import render_html
+    from spinekg.exports.html import render_html
 
     codes = set(source.codes) if source.codes is not None else None
     text = render_html(source.catalog, codes=codes, focus=focus, depth=depth, layout=layout)
@@ -231,7 +231,7 @@ def check_targets(paths: list[Path], force: bool, folders: tuple[Path, ...] = ()
 
 def write_output(fmt: Format, out: Output, target: Path | str, *, force: bool) -> list[tuple[Path | str, bytes]]:
     """Write what a writer produced, atomically per file; returns (path, bytes) of each file written."""
-    from exports.atomic import write_atomic
+    from spinekg.exports.atomic import write_atomic
 
     if target == "-":
         if out.data is None:

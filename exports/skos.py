@@ -6,7 +6,7 @@ topConceptOf and exactMatch. Tools that only know SKOS (Skosmos, VocBench, iQvoc
 """
 from __future__ import annotations
 
-from exports.registry import ExportSource, Output
+from spinekg.exports.registry import ExportSource, Output
 
 # SKOS properties copied from the graph (narrower and hasTopConcept are added as inverses)
 COPIED = ("notation", "prefLabel", "altLabel", "definition", "scopeNote", "broader", "inScheme",
@@ -17,7 +17,7 @@ def skos_graph(g, records=()):
     from rdflib import RDF, Graph, Literal
     from rdflib.namespace import SKOS
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     scheme = SK.SpineCodes
     concepts = set(g.subjects(RDF.type, SK.ProcedureCode)) | set(g.subjects(RDF.type, SK.CodeGroup))
@@ -53,7 +53,7 @@ def skos_graph(g, records=()):
 
 
 def write_skos(source: ExportSource) -> Output:
-    from exports.rdf import turtle_bytes
+    from spinekg.exports.rdf import turtle_bytes
 
     g = skos_graph(source.rdf(), source.records())
     from rdflib import RDF

@@ -7,7 +7,7 @@ The metadata block carries no date, so two runs give identical bytes.
 """
 from __future__ import annotations
 
-from exports.registry import ExportSource, Output
+from spinekg.exports.registry import ExportSource, Output
 
 MAPPING_SET_ID = "https://w3id.org/spinekg/mappings/spinekg.sssom.tsv"
 # The licence of the mapping set (facts: code numbers and ontology ids). The lead may change it.
@@ -36,7 +36,7 @@ def mappings(source: ExportSource) -> list[tuple[str, ...]]:
     from rdflib import RDF
     from rdflib.namespace import SKOS
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     g = source.rdf()
     rows = []

@@ -24,8 +24,8 @@ def cache_dir() -> Path:
 
 
 def _inputs() -> list[Path]:
-    from graph.load import source_files
-    from graph.userdata import user_files
+    from spinekg.graph.load import source_files
+    from spinekg.graph.userdata import user_files
 
     here = Path(__file__)
     # the data, the user's imports, and the code that shapes the compiled records

@@ -1,14 +1,14 @@
 """Keep the curated Turtle canonical: labels recomposed from facts, files in rdflib's longturtle form.
 
-    python -m graph.curate          rewrite graph/data/*.ttl in canonical form
-    python -m graph.curate --check  exit 1 and name each file that is not canonical
+    python -m spinekg.graph.curate          rewrite graph/data/*.ttl in canonical form
+    python -m spinekg.graph.curate --check  exit 1 and name each file that is not canonical
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from graph.load import data_files
+from spinekg.graph.load import data_files
 
 
 def facet_names():
@@ -16,7 +16,7 @@ def facet_names():
     from rdflib import Graph
     from rdflib.namespace import SKOS
 
-    from ontology import ONTOLOGY_FILE
+    from spinekg.ontology import ONTOLOGY_FILE
 
     onto = Graph().parse(str(ONTOLOGY_FILE), format="turtle")
     return {s: str(o) for s, o in onto.subject_objects(SKOS.prefLabel)}
@@ -27,9 +27,9 @@ def relabel(g, names) -> int:
     from rdflib import RDF, Literal
     from rdflib.namespace import SKOS
 
-    from graph.labels import LabelFacts, compose_label
-    from graph.model import FACETS
-    from ontology.namespaces import SK
+    from spinekg.graph.labels import LabelFacts, compose_label
+    from spinekg.graph.model import FACETS
+    from spinekg.ontology.namespaces import SK
 
     from dataclasses import fields
 
@@ -53,7 +53,7 @@ def relabel(g, names) -> int:
 
 
 def canonical_text(g) -> str:
-    from ontology.namespaces import PREFIXES
+    from spinekg.ontology.namespaces import PREFIXES
 
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
                 path.write_text(text, encoding="utf-8")
     if check and stale:
         for path in stale:
-            print(f"{path}: not canonical; run `python -m graph.curate`", file=sys.stderr)
+            print(f"{path}: not canonical; run `python -m spinekg.graph.curate`", file=sys.stderr)
         return 1
     return 0
 

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import SpinekgError
-from graph.tabular import find_column, read_table, reject_malformed
-from graph.userdata import descriptors_path, read_import, remove_import, store_import
+from spinekg.graph.errors import SpinekgError
+from spinekg.graph.tabular import find_column, read_table, reject_malformed
+from spinekg.graph.userdata import descriptors_path, read_import, remove_import, store_import
 
 CODE_ALIASES = ("code", "cpt code", "cpt_code", "cpt", "hcpcs", "hcpcs code", "procedure code")
 TEXT_ALIASES = ("descriptor", "long descriptor", "long_descriptor", "long description", "description",
@@ -80,8 +80,8 @@ def add_to_graph(g, record: dict) -> None:
     """sk:officialDescriptor on each code, linked to one sk:UserImport node with the provenance."""
     from rdflib import Literal
 
-    from graph.userdata import add_import_node
-    from ontology.namespaces import CPT, SK
+    from spinekg.graph.userdata import add_import_node
+    from spinekg.ontology.namespaces import CPT, SK
 
     node = add_import_node(g, "descriptors", record)
     for code, text in record["descriptors"].items():

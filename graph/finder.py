@@ -7,9 +7,9 @@ are listed with the facets in which they differ from the request.
 """
 from __future__ import annotations
 
-from graph.errors import SpinekgError
-from graph.model import Catalog, CodeRecord
-from graph.select import FILTER_KEYS, resolve_value
+from spinekg.graph.errors import SpinekgError
+from spinekg.graph.model import Catalog, CodeRecord
+from spinekg.graph.select import FILTER_KEYS, resolve_value
 
 FACET_NAMES = {"procedure": "procedure", "region": "region", "approach": "approach", "lesion": "lesion"}
 

@@ -5,7 +5,7 @@ import functools
 from importlib.resources import files
 from pathlib import Path
 
-DATA_DIR = files("graph") / "data"
+DATA_DIR = files("spinekg.graph") / "data"
 
 
 def data_files() -> list[Path]:
@@ -15,7 +15,7 @@ def data_files() -> list[Path]:
 
 def source_files() -> list[Path]:
     """Every file the graph is built from: the ontology first, then the data."""
-    from ontology import ONTOLOGY_FILE
+    from spinekg.ontology import ONTOLOGY_FILE
 
     return [Path(str(ONTOLOGY_FILE)), *data_files()]
 
@@ -30,7 +30,7 @@ def materialise(g) -> None:
     from rdflib import RDF, RDFS
     from rdflib.namespace import SKOS
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     supers: dict = {}
     for sub, sup in g.subject_objects(RDFS.subClassOf):
@@ -57,7 +57,7 @@ def materialise(g) -> None:
 
 def add_user_data(g) -> None:
     """Add what the user imported (their licensed descriptors, CMS edits), with provenance."""
-    from graph import descriptors, ncci
+    from spinekg.graph import descriptors, ncci
 
     record = descriptors.load_descriptors()
     if record is not None:
@@ -71,7 +71,7 @@ def build_graph(extra: list[Path] | None = None, *, user_data: bool = True):
     """A fresh rdflib Graph of ontology + data (+ the user's imports, + extra files), with implied triples."""
     from rdflib import Graph
 
-    from ontology.namespaces import PREFIXES
+    from spinekg.ontology.namespaces import PREFIXES
 
     g = Graph()
     for prefix, ns in PREFIXES.items():
@@ -86,7 +86,7 @@ def build_graph(extra: list[Path] | None = None, *, user_data: bool = True):
 
 def graph_version() -> tuple:
     """Changes whenever the user's imports change; caches of derived data key on it."""
-    from graph.userdata import user_files
+    from spinekg.graph.userdata import user_files
 
     out = []
     for p in user_files():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from dataclasses import asdict, dataclass
 
-from graph.labels import REGION_ORDER, LabelFacts, compose_label
+from spinekg.graph.labels import REGION_ORDER, LabelFacts, compose_label
 
 # facet key in records -> (sk property local name, facet class local name)
 FACETS = {
@@ -121,7 +121,7 @@ def catalog_from_graph(g) -> Catalog:
     from rdflib import RDF
     from rdflib.namespace import SKOS
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     def values(node, prop, key):
         names = sorted({_short(g, o) for o in g.objects(node, SK[prop])})
@@ -183,14 +183,14 @@ def catalog_from_graph(g) -> Catalog:
 def load_catalog() -> Catalog:
     """All codes as records. Served from a compiled cache (no RDF parsing, no rdflib import) when
     the cache matches the current data files, package version and user imports; else rebuilt."""
-    from graph.compiled import cache_key
+    from spinekg.graph.compiled import cache_key
 
     return _load_catalog(cache_key())
 
 
 @functools.lru_cache(maxsize=2)
 def _load_catalog(key: str) -> Catalog:
-    from graph.compiled import read_cached, write_cached
+    from spinekg.graph.compiled import read_cached, write_cached
 
     cached = read_cached(key)
     if cached is not None:
@@ -198,7 +198,7 @@ def _load_catalog(key: str) -> Catalog:
             return Catalog.from_json(cached)
         except (KeyError, TypeError):
             pass  # written by another version: rebuild
-    from graph.load import load_graph
+    from spinekg.graph.load import load_graph
 
     catalog = catalog_from_graph(load_graph())
     write_cached(key, catalog.to_json())

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import SpinekgError
-from graph.tabular import find_column, read_table, reject_malformed
-from graph.userdata import ncci_path, read_import, remove_import, store_import
+from spinekg.graph.errors import SpinekgError
+from spinekg.graph.tabular import find_column, read_table, reject_malformed
+from spinekg.graph.userdata import ncci_path, read_import, remove_import, store_import
 
 COLUMNS = {  # key -> (aliases, required)
     "primary": (("Primary Code", "primary", "primary_code"), True),
@@ -138,8 +138,8 @@ def add_to_graph(g, record: dict) -> None:
     from rdflib import RDF, Literal, URIRef
     from rdflib.namespace import XSD
 
-    from graph.userdata import add_import_node
-    from ontology.namespaces import CPT, SK
+    from spinekg.graph.userdata import add_import_node
+    from spinekg.ontology.namespaces import CPT, SK
 
     imp = add_import_node(g, "ncci", record)
     for e in record["edits"]:

@@ -19,7 +19,7 @@ def node_id(g, node) -> str:
     from rdflib import RDF
     from rdflib.namespace import SKOS
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     for cls in CODE_KINDS:
         if (node, RDF.type, SK[cls]) in g:
@@ -43,7 +43,7 @@ def to_networkx(g):
     from rdflib import RDF
     from rdflib.namespace import SKOS
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     G = nx.MultiDiGraph()
     ids = {}
@@ -80,7 +80,7 @@ def load_network():
     Served from the compiled cache (node-link JSON keyed like the catalog) so that commands that
     only traverse do not parse RDF; rebuilt when the data or the user's imports change.
     """
-    from graph.compiled import cache_key
+    from spinekg.graph.compiled import cache_key
 
     return _load_network(cache_key())
 
@@ -89,7 +89,7 @@ def load_network():
 def _load_network(key: str):
     import networkx as nx
 
-    from graph.compiled import read_cached, write_cached
+    from spinekg.graph.compiled import read_cached, write_cached
 
     cached = read_cached(key, kind="network")
     if cached is not None:
@@ -97,7 +97,7 @@ def _load_network(key: str):
             return nx.node_link_graph(cached, directed=True, multigraph=True, edges="edges")
         except (KeyError, TypeError, nx.NetworkXError):
             pass
-    from graph.load import load_graph
+    from spinekg.graph.load import load_graph
 
     G = to_networkx(load_graph())
     write_cached(key, nx.node_link_data(G, edges="edges"), kind="network")

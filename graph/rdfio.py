@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import SpinekgError
+from spinekg.graph.errors import SpinekgError
 
 FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt"}
 

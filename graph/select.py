@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from graph.errors import UnknownCode, UnknownFacetValue
-from graph.model import Catalog, CodeRecord
+from spinekg.graph.errors import UnknownCode, UnknownFacetValue
+from spinekg.graph.model import Catalog, CodeRecord
 
 # CLI option -> record keys it matches (lesion matches compartment or nature)
 FILTER_KEYS = {

@@ -11,7 +11,7 @@
   written as an escaped `VALUES` block inside the WHERE group — user text is never pasted.
 * Saved queries: `graph/queries/*.rq`, each with `# title:`, `# description:` and `# param` lines.
 
-Run as `python -m graph.sparql worker ENGINE`, this module is the query worker that
+Run as `python -m spinekg.graph.sparql worker ENGINE`, this module is the query worker that
 `WorkerPool` starts (the HTTP server uses it so a timed-out query is really stopped: the worker
 process is killed and replaced).
 """
@@ -31,9 +31,9 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from graph.errors import SpinekgError
+from spinekg.graph.errors import SpinekgError
 
-QUERIES_DIR = files("graph") / "queries"
+QUERIES_DIR = files("spinekg.graph") / "queries"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -56,7 +56,7 @@ MEDIA_TYPES = {
 
 def default_prefixes() -> dict[str, str]:
     """Prefixes every query may use without declaring them (sk:, cpt:, grp:, skos:, ...)."""
-    from ontology.namespaces import PREFIXES
+    from spinekg.ontology.namespaces import PREFIXES
 
     return {**PREFIXES, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
 
@@ -374,13 +374,13 @@ WHERE { ?g a sk:CodeGroup FILTER NOT EXISTS { ?g skos:broader ?parent } }
 def user_triples() -> bytes:
     """The user's imports (licensed descriptors, CMS edits) as N-Triples, made by the same code
     graph.load uses; empty (and rdflib never imported) when there are none."""
-    from graph.userdata import user_files
+    from spinekg.graph.userdata import user_files
 
     if not user_files():
         return b""
     from rdflib import Graph
 
-    from graph.load import add_user_data
+    from spinekg.graph.load import add_user_data
 
     g = Graph()
     add_user_data(g)
@@ -393,7 +393,7 @@ def build_store(extra: list[Path] | None = None, *, user_data: bool = True):
     (a test proves it), without rdflib's 200 ms parse."""
     import pyoxigraph as ox
 
-    from graph.load import source_files
+    from spinekg.graph.load import source_files
 
     store = ox.Store()
     for path in [*source_files(), *(extra or [])]:
@@ -414,7 +414,7 @@ def _load_store(version: tuple):
 def load_store():
     """The shipped graph (+ the user's imports) in Oxigraph, built once per process (again only
     if the imports change). Treat it as read-only."""
-    from graph.load import graph_version
+    from spinekg.graph.load import graph_version
 
     return _load_store(graph_version())
 
@@ -546,7 +546,7 @@ def facet_names() -> dict[str, dict[str, str]]:
 def _facet_names(store) -> dict[str, dict[str, str]]:
     import pyoxigraph as ox
 
-    from graph.select import normalise
+    from spinekg.graph.select import normalise
 
     out: dict[str, dict[str, str]] = {}
     for ptype, cls in FACET_CLASSES.items():
@@ -573,7 +573,7 @@ def _facet_labels(ptype: str) -> list[str]:
 def bind_value(value: str, ptype: str | None, notes: list[str] | None = None) -> Term:
     """One parameter value as an RDF term. Never raises for a strange value: what is not a
     well-formed code/group/facet/number/IRI becomes a plain string literal (it matches nothing)."""
-    from ontology.namespaces import CPT, GROUP
+    from spinekg.ontology.namespaces import CPT, GROUP
 
     notes = notes if notes is not None else []
     v = value.strip()
@@ -598,7 +598,7 @@ def bind_value(value: str, ptype: str | None, notes: list[str] | None = None) ->
     if ptype == "integer" and _INTEGER.match(v):
         return Term.literal(int(v))
     if ptype in FACET_CLASSES:
-        from graph.select import normalise
+        from spinekg.graph.select import normalise
 
         iri = facet_names().get(ptype, {}).get(normalise(v))
         if iri:
@@ -788,7 +788,7 @@ class RdflibEngine(Engine):
 
     def __init__(self, graph=None):
         if graph is None:
-            from graph.load import load_graph
+            from spinekg.graph.load import load_graph
 
             graph = load_graph()
         self.graph = graph
@@ -1301,4 +1301,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "worker":
         _worker_main(sys.argv[2])
     else:
-        sys.exit("usage: python -m graph.sparql worker oxigraph|rdflib")
+        sys.exit("usage: python -m spinekg.graph.sparql worker oxigraph|rdflib")

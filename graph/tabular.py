@@ -6,7 +6,7 @@ import io
 import re
 from pathlib import Path
 
-from graph.errors import SpinekgError
+from spinekg.graph.errors import SpinekgError
 
 
 def norm(name: str) -> str:

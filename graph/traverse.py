@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from graph.errors import SpinekgError
-from graph.model import Catalog, CodeRecord
+from spinekg.graph.errors import SpinekgError
+from spinekg.graph.model import Catalog, CodeRecord
 
 # facets compared by `compare` and `family`: name -> how to read it from a record
 FACET_ORDER = ("region", "approach", "procedure", "lesion compartment", "lesion nature", "variant",
@@ -37,13 +37,13 @@ def facet_values(rec: CodeRecord) -> dict[str, tuple]:
 
 
 def _catalog() -> Catalog:
-    from graph.model import load_catalog
+    from spinekg.graph.model import load_catalog
 
     return load_catalog()
 
 
 def _code(catalog: Catalog, code: str) -> CodeRecord:
-    from graph.select import get_code
+    from spinekg.graph.select import get_code
 
     return get_code(catalog, code)
 
@@ -62,7 +62,7 @@ def undirected():
     every time, in the order of STEP_PREFERENCE."""
     import networkx as nx
 
-    from graph.network import load_network
+    from spinekg.graph.network import load_network
 
     G = load_network()
     rank = {rel: i for i, rel in enumerate(STEP_PREFERENCE)}
@@ -102,7 +102,7 @@ def path(a: str, b: str) -> dict:
     """The shortest chain of relations between two codes, each step named."""
     import networkx as nx
 
-    from graph.network import load_network
+    from spinekg.graph.network import load_network
 
     catalog = _catalog()
     _code(catalog, a)
@@ -125,7 +125,7 @@ def path(a: str, b: str) -> dict:
 def neighbors(code: str, depth: int = 1) -> dict:
     """Every node within `depth` relations of a code, with its distance and the step that reached
     it (breadth first, so that step lies on a shortest chain)."""
-    from graph.network import load_network
+    from spinekg.graph.network import load_network
 
     if depth < 1:
         raise SpinekgError("--depth must be at least 1")

@@ -31,7 +31,7 @@ def store_import(target: Path, source: Path, payload: dict, today=None) -> dict:
     import datetime as dt
     import json
 
-    from exports.atomic import write_atomic
+    from spinekg.exports.atomic import write_atomic
 
     record = {"source_file": source.name, "imported_on": (today or dt.date.today()).isoformat(),
               "sha256": sha256_file(source), **payload}
@@ -51,7 +51,7 @@ def read_import(target: Path, key: str, command: str, what: str) -> dict | None:
     """The stored record, or None; a damaged store is a one-line error naming how to clear it."""
     import json
 
-    from graph.errors import SpinekgError
+    from spinekg.graph.errors import SpinekgError
 
     if not target.exists():
         return None
@@ -81,7 +81,7 @@ def add_import_node(g, kind: str, record: dict):
     from rdflib import RDF, Literal, URIRef
     from rdflib.namespace import XSD
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     node = URIRef(f"urn:spinekg:import:{kind}:{record['sha256']}")
     g.add((node, RDF.type, SK.UserImport))

@@ -32,8 +32,8 @@ def validate_graph(data) -> list[Violation]:
     from rdflib import RDF, Graph
     from rdflib.namespace import SH
 
-    from ontology import SHAPES_FILE
-    from ontology.namespaces import PREFIXES
+    from spinekg.ontology import SHAPES_FILE
+    from spinekg.ontology.namespaces import PREFIXES
 
     shapes = Graph().parse(str(SHAPES_FILE), format="turtle")
     conforms, results, _ = pyshacl.validate(
@@ -56,14 +56,14 @@ def validate_graph(data) -> list[Violation]:
 
 def validate(extra: list[Path] | None = None) -> list[Violation]:
     """Validate the shipped graph plus user files (read from disk only, never fetched)."""
-    from graph.load import build_graph
-    from graph.rdfio import parse_user_file
+    from spinekg.graph.load import build_graph
+    from spinekg.graph.rdfio import parse_user_file
 
     g = build_graph()
     for path in extra or []:
         parse_user_file(g, path)
     if extra:
-        from graph.load import materialise
+        from spinekg.graph.load import materialise
 
         materialise(g)
     return validate_graph(g)

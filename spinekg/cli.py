@@ -20,7 +20,7 @@ class SpinekgGroup(TyperGroup):
     """Turns user errors raised anywhere below a command into one line on stderr and exit 2."""
 
     def invoke(self, ctx):
-        from graph.errors import SpinekgError
+        from spinekg.graph.errors import SpinekgError
 
         try:
             return super().invoke(ctx)
@@ -73,8 +73,8 @@ def show(
     """
     import json
 
-    from graph.model import load_catalog
-    from graph.select import get_code
+    from spinekg.graph.model import load_catalog
+    from spinekg.graph.select import get_code
     from spinekg.render import card, record_json
 
     catalog = load_catalog()
@@ -99,8 +99,8 @@ def list_codes(
 
     Example: spinekg list --procedure corpectomy --region lumbar
     """
-    from graph.model import load_catalog
-    from graph.select import filter_codes
+    from spinekg.graph.model import load_catalog
+    from spinekg.graph.select import filter_codes
     from spinekg.render import list_output
 
     records = filter_codes(load_catalog(), kind=kind, region=region, approach=approach,
@@ -116,7 +116,7 @@ def validate(
 
     Example: spinekg validate my-extra-codes.ttl
     """
-    from graph.validate import validate as run
+    from spinekg.graph.validate import validate as run
 
     violations = run(list(files or []))
     for v in violations:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from graph.model import Catalog, CodeRecord
+from spinekg.graph.model import Catalog, CodeRecord
 
 LIST_COLUMNS = ("code", "kind", "label", "regions", "approaches", "access", "procedures", "lesion_compartments",
                 "lesion_natures", "variants", "unit", "min_units", "max_units", "add_on_to", "add_ons",
@@ -21,7 +21,7 @@ def record_json(rec: CodeRecord) -> dict:
 
 
 def delimited(records: list[CodeRecord], delimiter: str) -> str:
-    from exports.csv_table import delimited as write
+    from spinekg.exports.csv_table import delimited as write
 
     return write(records, delimiter, LIST_COLUMNS)
 

@@ -145,7 +145,7 @@ class Handler(BaseHTTPRequestHandler):
         if parts.path in ("/", "/index.html"):
             return self._page()
         if parts.path == "/queries":
-            from graph.sparql import saved_queries
+            from spinekg.graph.sparql import saved_queries
 
             body = json.dumps([q.to_json() for q in saved_queries().values()], indent=2, ensure_ascii=False)
             return self._send(200, body, "application/json; charset=utf-8")
@@ -187,7 +187,7 @@ class Handler(BaseHTTPRequestHandler):
     def _page(self) -> None:
         import html
 
-        from graph.sparql import saved_queries
+        from spinekg.graph.sparql import saved_queries
 
         template = (files("spinekg") / "assets" / "query.html").read_text(encoding="utf-8")
         lib = [q.to_json() for q in saved_queries().values()]
@@ -201,8 +201,8 @@ class Handler(BaseHTTPRequestHandler):
                    {"Content-Security-Policy": csp, "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
 
     def _sparql(self, params: dict) -> None:
-        from graph import sparql
-        from graph.errors import SpinekgError
+        from spinekg.graph import sparql
+        from spinekg.graph.errors import SpinekgError
 
         if "update" in params:
             return self._error(403, "updates are not allowed: this endpoint is read-only")
@@ -248,7 +248,7 @@ class Handler(BaseHTTPRequestHandler):
 
 class _RemoteRunner:
     def __init__(self, endpoint: str):
-        from graph.sparql import RemoteEngine
+        from spinekg.graph.sparql import RemoteEngine
 
         self.engine = RemoteEngine(endpoint)
 
@@ -263,8 +263,8 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxi
                 timeout: float = 10.0, max_rows: int = 10_000, workers: int = 2, cors_origins=(),
                 allow_hosts=()) -> SparqlServer:
     """A ready server (call serve_forever(); then shutdown() and close())."""
-    from graph.errors import SpinekgError
-    from graph.sparql import WorkerPool
+    from spinekg.graph.errors import SpinekgError
+    from spinekg.graph.sparql import WorkerPool
 
     if "*" in cors_origins:
         raise SpinekgError("--cors-origin '*' is not allowed; name the origins")

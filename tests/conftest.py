@@ -11,14 +11,14 @@ os.environ["SPINEKG_CACHE"] = os.path.join(_TMP, "cache")
 
 @pytest.fixture(scope="session")
 def graph():
-    from graph.load import load_graph
+    from spinekg.graph.load import load_graph
 
     return load_graph()
 
 
 @pytest.fixture(scope="session")
 def catalog():
-    from graph.model import load_catalog
+    from spinekg.graph.model import load_catalog
 
     return load_catalog()
 

@@ -5,8 +5,8 @@ import pytest
 from rdflib import RDF, Graph
 from rdflib.namespace import SKOS
 
-from graph.load import data_files
-from ontology.namespaces import BIOPORTAL_CPT, SK
+from spinekg.graph.load import data_files
+from spinekg.ontology.namespaces import BIOPORTAL_CPT, SK
 
 FACET_PROPS = {"region": "SpinalRegion", "approach": "SurgicalApproach", "procedure": "ProcedureType",
                "lesionCompartment": "LesionCompartment", "lesionNature": "LesionNature", "unit": "CountedUnit",
@@ -58,7 +58,7 @@ def test_code_record(curated, graph, catalog, code):
         for value in curated.objects(s, SK[prop]):
             assert (value, RDF.type, SK[cls]) in graph, f"{code}: sk:{prop} value {value} is not a declared sk:{cls}"
     rec = catalog[code]
-    assert rec.label == rec.composed_label(), f"{code}: label is stale; run `python -m graph.curate`"
+    assert rec.label == rec.composed_label(), f"{code}: label is stale; run `python -m spinekg.graph.curate`"
     if rec.kind == "add-on":
         assert rec.add_on_to, f"{code}: an add-on needs at least one sk:addOnTo primary"
         assert code not in rec.add_on_to, f"{code}: an add-on cannot be its own primary"
@@ -104,12 +104,12 @@ def test_each_code_file_holds_only_its_range():
 
 
 def test_files_are_canonical():
-    from graph.curate import canonicalise, facet_names
+    from spinekg.graph.curate import canonicalise, facet_names
 
     names = facet_names()
     for path in data_files():
         assert path.read_text(encoding="utf-8") == canonicalise(path, names), \
-            f"{path.name} is not canonical: run `python -m graph.curate`"
+            f"{path.name} is not canonical: run `python -m spinekg.graph.curate`"
 
 
 def test_no_descriptor_text_committed():

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from exports.registry import FORMATS
+from spinekg.exports.registry import FORMATS
 
 
 def listing(folder):
@@ -158,13 +158,13 @@ def test_folder_format_refuses_if_any_member_exists(cli, tmp_path):
 
 def test_export_all_refuses_before_any_work_if_one_target_exists(cli, tmp_path, monkeypatch):
     (tmp_path / "spinekg.gexf").write_bytes(b"keep me")
-    import exports.registry
+    import spinekg.exports.registry
 
     def no_build(*a, **k):
         raise AssertionError("built although a target exists")
 
-    monkeypatch.setattr(exports.registry, "build", no_build)
-    monkeypatch.setattr("exports.manifest.build", no_build)
+    monkeypatch.setattr(spinekg.exports.registry, "build", no_build)
+    monkeypatch.setattr("spinekg.exports.manifest.build", no_build)
     r = cli("export", "all", "-o", str(tmp_path))
     assert r.exit_code == 2 and "spinekg.gexf" in r.stderr
     assert listing(tmp_path) == ["spinekg.gexf"] and (tmp_path / "spinekg.gexf").read_bytes() == b"keep me"
@@ -175,25 +175,25 @@ def test_export_all_refuses_before_any_work_if_one_target_exists(cli, tmp_path, 
 def test_crash_mid_write_leaves_old_file_whole_and_no_temporary(cli, tmp_path, monkeypatch):
     target = tmp_path / "spinekg.ttl"
     target.write_bytes(b"old turtle\n")
-    import exports.atomic
+    import spinekg.exports.atomic
 
     real_fsync = os.fsync
 
     def crash(fd):  # the data is half on its way to disk when the process "dies"
         raise OSError("disk on fire")
 
-    monkeypatch.setattr(exports.atomic.os, "fsync", crash)
+    monkeypatch.setattr(spinekg.exports.atomic.os, "fsync", crash)
     r = cli("export", "turtle", "-o", str(target), "--force")
     assert r.exit_code != 0
     assert target.read_bytes() == b"old turtle\n"
     assert listing(tmp_path) == ["spinekg.ttl"]
-    monkeypatch.setattr(exports.atomic.os, "fsync", real_fsync)
+    monkeypatch.setattr(spinekg.exports.atomic.os, "fsync", real_fsync)
     assert cli("export", "turtle", "-o", str(target), "--force").exit_code == 0
     assert target.read_bytes().startswith(b"PREFIX")
 
 
 def test_crash_in_the_rename_leaves_no_temporary(tmp_path, monkeypatch):
-    from exports.atomic import write_atomic
+    from spinekg.exports.atomic import write_atomic
 
     target = tmp_path / "x.csv"
     target.write_text("old")
@@ -201,7 +201,7 @@ def test_crash_in_the_rename_leaves_no_temporary(tmp_path, monkeypatch):
     def crash(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("exports.atomic.os.replace", crash)
+    monkeypatch.setattr("spinekg.exports.atomic.os.replace", crash)
     with pytest.raises(KeyboardInterrupt):
         write_atomic(target, "new", force=True)
     assert target.read_text() == "old" and listing(tmp_path) == ["x.csv"]
@@ -211,9 +211,9 @@ def test_a_failing_writer_leaves_nothing(cli, tmp_path, monkeypatch):
     def broken(source):
         raise RuntimeError("writer bug")
 
-    import exports.fhir
+    import spinekg.exports.fhir
 
-    monkeypatch.setattr(exports.fhir, "write_fhir", broken)
+    monkeypatch.setattr(spinekg.exports.fhir, "write_fhir", broken)
     r = cli("export", "all", "-o", str(tmp_path / "out"))
     assert r.exit_code != 0
     assert not (tmp_path / "out").exists() or listing(tmp_path / "out") == []

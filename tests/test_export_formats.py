@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from exports.registry import FORMATS, ExportSource, build
+from spinekg.exports.registry import FORMATS, ExportSource, build
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def built(source):
 
 def with_descriptor(catalog, changes: dict):
     """A copy of the catalog where some records carry a (test) descriptor or another label."""
-    from graph.model import Catalog
+    from spinekg.graph.model import Catalog
 
     codes = dict(catalog.codes)
     for code, fields in changes.items():
@@ -448,7 +448,7 @@ def test_sssom_mappings_match_the_graph(sssom_file, graph, catalog):
     from rdflib.namespace import SKOS
     from sssom.parsers import parse_sssom_table
 
-    from ontology.namespaces import SK
+    from spinekg.ontology.namespaces import SK
 
     df = parse_sssom_table(sssom_file).df
     assert "object_label" not in df.columns  # BioPortal's label of a CPT code is the AMA descriptor
@@ -541,8 +541,8 @@ def test_subset_exports_hold_only_the_selected_codes(graph, catalog):
     from rdflib import RDF, Graph
     from rdflib.namespace import SKOS
 
-    from graph.select import filter_codes
-    from ontology.namespaces import SK
+    from spinekg.graph.select import filter_codes
+    from spinekg.ontology.namespaces import SK
 
     picked = [r.code for r in filter_codes(catalog, region=["cervical"], procedure=["corpectomy"])]
     assert picked
@@ -572,8 +572,8 @@ def test_units_follow_the_local_name_rule(graph):
     from rdflib import RDF
     from rdflib.namespace import SKOS
 
-    from exports.registry import unit_local
-    from ontology.namespaces import SK
+    from spinekg.exports.registry import unit_local
+    from spinekg.ontology.namespaces import SK
 
     units = list(graph.subjects(RDF.type, SK.CountedUnit))
     assert units

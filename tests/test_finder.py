@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from graph.finder import find, find_text
+from spinekg.graph.finder import find, find_text
 
 
 def test_lateral_extracavitary_lumbar_three_segments(catalog):
@@ -18,7 +18,7 @@ def test_lateral_extracavitary_lumbar_three_segments(catalog):
 
 def test_counts_follow_the_data_not_a_table(catalog):
     """Change the primary's maximum in a copy of the catalog: the answer follows."""
-    from graph.model import Catalog
+    from spinekg.graph.model import Catalog
 
     codes = dict(catalog.codes)
     codes["63102"] = replace(codes["63102"], max_units=2)
@@ -60,7 +60,7 @@ def test_nothing_fits_lists_nearest_with_the_differing_facet(catalog):
 
 
 def test_unknown_value_is_an_error(catalog):
-    from graph.errors import SpinekgError
+    from spinekg.graph.errors import SpinekgError
 
     with pytest.raises(SpinekgError, match="valid values"):
         find(catalog, procedure="corpectomy", region="lumbr")

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from exports.html import render_html, script_json
-from graph.errors import SpinekgError, UnknownCode
-from graph.model import Catalog
+from spinekg.exports.html import render_html, script_json
+from spinekg.graph.errors import SpinekgError, UnknownCode
+from spinekg.graph.model import Catalog
 
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
 DRAWN_KINDS = {"primary", "add-on", "group", "region", "approach", "procedure", "lesion compartment",
@@ -50,7 +50,7 @@ def page_data(text) -> dict:
 
 def expected_node_ids(catalog) -> set[str]:
     """From the networkx graph: every code, every range group, every facet value a code points to."""
-    from graph.network import load_network
+    from spinekg.graph.network import load_network
 
     G = load_network()
     ids = set(catalog.codes) | {n for n, k in G.nodes(data="kind") if k == "group"}
@@ -63,7 +63,7 @@ def expected_node_ids(catalog) -> set[str]:
 
 @pytest.fixture(scope="module")
 def full_html():
-    from graph.model import load_catalog
+    from spinekg.graph.model import load_catalog
 
     return render_html(load_catalog())
 

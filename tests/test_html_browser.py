@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from exports.html import render_html
-from graph.model import Catalog
+from spinekg.exports.html import render_html
+from spinekg.graph.model import Catalog
 
 CHROMIUM = "/usr/bin/chromium"
 PAYLOAD = "</script><img src=x onerror=alert(1)>"
@@ -105,7 +105,7 @@ class Page:
 
 @pytest.fixture(scope="module")
 def full_file(tmp_path_factory):
-    from graph.model import load_catalog
+    from spinekg.graph.model import load_catalog
 
     path = tmp_path_factory.mktemp("explorer") / "spinekg-explorer.html"
     path.write_text(render_html(load_catalog()), encoding="utf-8")
@@ -140,7 +140,7 @@ def page(loaded):
 
 def expected_node_count(catalog) -> int:
     """From the networkx graph: every code, every range group, every facet value a code points to."""
-    from graph.network import load_network
+    from spinekg.graph.network import load_network
 
     G = load_network()
     ids = set(catalog.codes) | {n for n, k in G.nodes(data="kind") if k == "group"}

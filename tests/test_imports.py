@@ -28,8 +28,8 @@ def test_import_shows_everywhere_then_remove(cli, home):
     assert {d["code"]: d["descriptor"] for d in listed}["63304"] == "Made-up test wording for a corpectomy code"
     assert "Made-up text, with a comma" in cli("list", "--region", "cervical", "-f", "csv").stdout
 
-    from graph.load import load_graph
-    from ontology.namespaces import CPT, SK
+    from spinekg.graph.load import load_graph
+    from spinekg.ontology.namespaces import CPT, SK
 
     g = load_graph()
     assert str(g.value(CPT["63304"], SK.officialDescriptor)) == "Made-up test wording for a corpectomy code"
@@ -104,8 +104,8 @@ def test_ncci_edges_are_dated(cli, home):
     later = json.loads(cli("check", "addons", "--as-of", "2016-01-01", "-f", "json").stdout)
     assert {"addon": "63103", "primary": "63090"} not in later["only_in_cms"]
 
-    from graph.load import load_graph
-    from ontology.namespaces import CPT, SK
+    from spinekg.graph.load import load_graph
+    from spinekg.ontology.namespaces import CPT, SK
 
     g = load_graph()
     edits = [e for e in g.subjects(SK.editAddOn, CPT["63103"]) if g.value(e, SK.editPrimary) == CPT["63090"]]
@@ -175,8 +175,8 @@ def test_ncci_spreadsheet(cli, home, tmp_path):
 
 def test_network_served_from_compiled_cache_is_identical(tmp_path, monkeypatch):
     monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path / "cache"))
-    from graph.load import load_graph
-    from graph.network import _load_network, load_network, to_networkx
+    from spinekg.graph.load import load_graph
+    from spinekg.graph.network import _load_network, load_network, to_networkx
 
     _load_network.cache_clear()
     load_network()  # builds and writes the cache

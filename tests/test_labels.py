@@ -1,4 +1,4 @@
-from graph.labels import LabelFacts, compose_label, join_or, units_phrase
+from spinekg.graph.labels import LabelFacts, compose_label, join_or, units_phrase
 
 
 def test_issue_example_shape():

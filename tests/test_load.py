@@ -5,7 +5,7 @@ import sys
 def test_graph_has_ontology_data_and_implied_triples(graph):
     from rdflib import RDF
 
-    from ontology.namespaces import CPT, SK
+    from spinekg.ontology.namespaces import CPT, SK
 
     assert (CPT["63304"], RDF.type, SK.ProcedureCode) in graph  # subclass closure
     assert (CPT["63304"], SK.hasAddOn, CPT["63308"]) in graph  # inverse of addOnTo
@@ -21,8 +21,8 @@ def test_files_parsed_once_per_process():
         "    calls.append(1)\n"
         "    return orig(self, *a, **k)\n"
         "rdflib.Graph.parse = counting\n"
-        "from graph.load import load_graph, source_files\n"
-        "from graph.model import load_catalog\n"
+        "from spinekg.graph.load import load_graph, source_files\n"
+        "from spinekg.graph.model import load_catalog\n"
         "g1 = load_graph(); load_catalog(); g2 = load_graph(); load_catalog()\n"
         "assert g1 is g2\n"
         "assert len(calls) == len(source_files()), (len(calls), len(source_files()))\n"

@@ -3,8 +3,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import SKOS
 
-from ontology import ONTOLOGY_FILE
-from ontology.namespaces import SK
+from spinekg.ontology import ONTOLOGY_FILE
+from spinekg.ontology.namespaces import SK
 
 FACET_CLASSES = ["SpinalRegion", "SurgicalApproach", "ProcedureType", "LesionCompartment",
                  "LesionNature", "CountedUnit", "TechniqueVariant", "Indication", "CodeStatus"]

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from graph import sparql as S
+from spinekg.graph import sparql as S
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 ADDONS = "SELECT ?c WHERE { ?c a sk:AddOnCode } ORDER BY ?c"
@@ -220,7 +220,7 @@ def test_cors_only_for_named_origins_without_credentials(server):
     resp, _ = _raw(server, "OPTIONS", "/sparql", {**host, "Origin": "http://app.example",
                                                   "Access-Control-Request-Method": "POST"})
     assert resp.status == 204 and resp.headers["Access-Control-Allow-Origin"] == "http://app.example"
-    from graph.errors import SpinekgError
+    from spinekg.graph.errors import SpinekgError
     from spinekg.server import make_server
 
     with pytest.raises(SpinekgError, match=r"\*"):

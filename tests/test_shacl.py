@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.validate import validate
+from spinekg.graph.validate import validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # broken fixture -> (focus node, words the violation message must contain)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import sparql as S
+from spinekg.graph import sparql as S
 
 GOLDEN = Path(__file__).parent / "golden"
 SAVED = sorted(S.saved_queries())
@@ -69,14 +69,14 @@ def test_store_includes_user_imports(tmp_path, monkeypatch):
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    from graph import load
+    from spinekg.graph import load
 
     monkeypatch.setenv("SPINEKG_HOME", str(tmp_path))
     ncci = Path(__file__).parent / "fixtures" / "user" / "ncci_aoc.csv"
     if not ncci.exists():
         pytest.skip("no NCCI fixture")
-    from graph import ncci as ncci_mod
-    from graph.model import load_catalog
+    from spinekg.graph import ncci as ncci_mod
+    from spinekg.graph.model import load_catalog
 
     ncci_mod.import_ncci(ncci, set(load_catalog().codes))
     store = S.build_store()
@@ -172,7 +172,7 @@ def test_codes_in_group_agree_with_catalog(ox, catalog):
 
 
 def test_one_facet_apart_agrees_with_family(ox, catalog):
-    from graph.traverse import family
+    from spinekg.graph.traverse import family
 
     for code in ("63304", "63001", "63103", "63081", "63265", "63295"):
         r = S.run_saved("one-facet-apart", {"code": code}, engine=ox)
@@ -183,7 +183,7 @@ def test_one_facet_apart_agrees_with_family(ox, catalog):
 
 
 def test_siblings_share_everything_but_region_and_approach(ox, catalog):
-    from graph.traverse import facet_values
+    from spinekg.graph.traverse import facet_values
 
     r = S.run_saved("same-operation-other-regions", {"code": "63304"}, engine=ox)
     sibs = {notation(row[1]) for row in r.rows}
@@ -256,7 +256,7 @@ def test_hostile_values_give_no_rows_and_no_error(engine, value):
 
 
 def test_hostile_values_in_a_values_block_stay_terms(ox):
-    from ontology.namespaces import CPT
+    from spinekg.ontology.namespaces import CPT
 
     q = S.get_saved("addons-of-primary")
     for value in HOSTILE + ['x" } SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } #']:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import sparql as S
+from spinekg.graph import sparql as S
 
 
 def oxigraph_exe() -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import sparql as S
+from spinekg.graph import sparql as S
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 

@@ -5,13 +5,13 @@ import json
 
 import pytest
 
-from graph import traverse as T
+from spinekg.graph import traverse as T
 
 
 def test_path_names_each_step_and_is_shortest(catalog):
     import networkx as nx
 
-    from graph.network import load_network
+    from spinekg.graph.network import load_network
 
     d = T.path("63304", "63081")
     U = load_network().to_undirected()

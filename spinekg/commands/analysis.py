@@ -56,8 +56,8 @@ def register(app: typer.Typer) -> None:
         """
         import sys
 
-        from graph import sparql
-        from graph.errors import SpinekgError
+        from spinekg.graph import sparql
+        from spinekg.graph.errors import SpinekgError
 
         if list_saved:
             if file or expr or name:
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
         if max_rows < 1:
             raise SpinekgError("--max-rows must be 1 or more")
         if output != "-":
-            from exports.atomic import check_writable
+            from spinekg.exports.atomic import check_writable
 
             check_writable(Path(output), force)
         saved = None
@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
         if output == "-":
             typer.echo(out.rstrip("\n"))
         else:
-            from exports.atomic import write_atomic
+            from spinekg.exports.atomic import write_atomic
 
             write_atomic(output, out, force=force)
         if result.truncated:
@@ -123,7 +123,7 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg neighbors 63304 --depth 2
         """
-        from graph import traverse
+        from spinekg.graph import traverse
 
         _emit(traverse.neighbors(code, depth), fmt, traverse.neighbors_text)
 
@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg path 63304 63081
         """
-        from graph import traverse
+        from spinekg.graph import traverse
 
         _emit(traverse.path(a, b), fmt, traverse.path_text)
 
@@ -151,7 +151,7 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg compare 63304 63305
         """
-        from graph import traverse
+        from spinekg.graph import traverse
 
         _emit(traverse.compare(a, b), fmt, traverse.compare_text)
 
@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg family 63001
         """
-        from graph import traverse
+        from spinekg.graph import traverse
 
         _emit(traverse.family(code), fmt, traverse.family_text)
 
@@ -181,9 +181,9 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg find --procedure corpectomy --region lumbar --approach "lateral extracavitary" --units 3
         """
-        from graph.finder import find as run_find
-        from graph.finder import find_text
-        from graph.model import load_catalog
+        from spinekg.graph.finder import find as run_find
+        from spinekg.graph.finder import find_text
+        from spinekg.graph.model import load_catalog
 
         d = run_find(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion, units=units)
         _emit(d, fmt, find_text)
@@ -223,7 +223,7 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/spinekg/graph
         """
-        from graph.sparql import push as run_push
+        from spinekg.graph.sparql import push as run_push
 
         n = run_push(endpoint, graph, append=append, timeout=timeout)
         where = f"graph <{graph}>" if graph else "the default graph"

@@ -25,10 +25,10 @@ def register(app) -> None:
 
         Example: spinekg explore -o spine.html --no-open
         """
-        from exports.atomic import check_writable, write_atomic
-        from exports.html import LAYOUTS, render_html
-        from graph.errors import SpinekgError
-        from graph.model import load_catalog
+        from spinekg.exports.atomic import check_writable, write_atomic
+        from spinekg.exports.html import LAYOUTS, render_html
+        from spinekg.graph.errors import SpinekgError
+        from spinekg.graph.model import load_catalog
 
         if layout not in LAYOUTS:
             raise SpinekgError(f"unknown layout {layout!r}; valid values: {', '.join(LAYOUTS)}")

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from exports.registry import FORMATS, format_names
+from spinekg.exports.registry import FORMATS, format_names
 
 
 class Layout(str, Enum):
@@ -45,9 +45,9 @@ def register(app) -> None:
     ) -> None:
         import sys
 
-        from exports import manifest
-        from exports.registry import ExportSource, get_format
-        from graph.errors import SpinekgError
+        from spinekg.exports import manifest
+        from spinekg.exports.registry import ExportSource, get_format
+        from spinekg.graph.errors import SpinekgError
         from spinekg import __version__
 
         name = fmt.strip().lower()
@@ -68,8 +68,8 @@ def register(app) -> None:
         # 2. select the codes
         codes = None
         if any(filters.values()):
-            from graph.model import load_catalog
-            from graph.select import filter_codes
+            from spinekg.graph.model import load_catalog
+            from spinekg.graph.select import filter_codes
 
             records = filter_codes(load_catalog(), kind=kind, region=region, approach=approach,
                                    procedure=procedure, lesion=lesion)

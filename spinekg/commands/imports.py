@@ -33,9 +33,9 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg import descriptors my-cpt-descriptors.csv --code-column "CPT Code"
         """
-        from graph import descriptors
-        from graph.errors import SpinekgError
-        from graph.model import load_catalog
+        from spinekg.graph import descriptors
+        from spinekg.graph.errors import SpinekgError
+        from spinekg.graph.model import load_catalog
 
         if remove:
             if file is not None:
@@ -61,9 +61,9 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg import ncci-addon AOC_V2026Q1-MCR.csv
         """
-        from graph import ncci
-        from graph.errors import SpinekgError
-        from graph.model import load_catalog
+        from spinekg.graph import ncci
+        from spinekg.graph.errors import SpinekgError
+        from spinekg.graph.model import load_catalog
 
         if remove:
             if file is not None:
@@ -87,9 +87,9 @@ def register(app: typer.Typer) -> None:
         import datetime as dt
         import json
 
-        from graph import ncci
-        from graph.errors import SpinekgError
-        from graph.model import load_catalog
+        from spinekg.graph import ncci
+        from spinekg.graph.errors import SpinekgError
+        from spinekg.graph.model import load_catalog
 
         record = ncci.load_ncci()
         if record is None:
