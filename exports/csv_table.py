@@ -16,12 +16,7 @@ CSV_COLUMNS = ("code", "kind", "label", "descriptor", "regions", "approaches", "
                "lesion_compartments", "lesion_natures", "variants", "indications", "unit", "min_units",
                "max_units", "each_additional_unit", "add_on_to", "add_ons", "reported_with", "group", "group_label",
                "status", "deleted_in", "added_in", "note", "iri")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """Keep spreadsheet programs from reading a cell as a formula."""
-    return "'" + text if text[:1] in FORMULA_STARTS else text
+from spinekg.graph.textsafe import spreadsheet_cell as neutralise  # noqa: E402,F401 (shared rule)
 
 
 def cell(value) -> str:
