@@ -73,6 +73,9 @@ def replace_folder(outdir: Path, files: dict[str, bytes]) -> Path:
         leftover = _swap(new, outdir)
     except BaseException as e:
         shutil.rmtree(new, ignore_errors=True)
+        if isinstance(e, OSError) and e.errno in (errno.EBUSY, errno.EXDEV):
+            raise SpinekgError(f"{outdir} is a mount point (or on another file system than its folder), "
+                               "so it cannot be replaced as a whole; export into a folder inside it") from None
         if isinstance(e, OSError):
             raise SpinekgError(os_error_message(outdir, e, "write")) from None
         raise

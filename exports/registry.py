@@ -194,6 +194,8 @@ def default_target(fmt: Format, out: str | Path | None) -> Path | str:
     path = Path(out)
     if not fmt.multi_file and path.is_dir():
         return path / fmt.filename
+    if str(out).endswith(("/", "\\")) and not fmt.multi_file:  # meant a folder that is not there
+        raise SpinekgError(f"folder {path} does not exist")
     return path
 
 
