@@ -47,8 +47,6 @@ def read_user_file(path: str | Path, max_bytes: int) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise SpinekgError(f"{path}: no such file") from None
     except OSError as e:
         raise SpinekgError(os_error_message(path, e)) from None
     try:
