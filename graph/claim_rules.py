@@ -40,7 +40,7 @@ MUE_HINTS = {
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-def code_list(codes, limit: int = 8) -> str:
+def code_list(codes, limit: int = 5) -> str:
     """63045, 63046, 63047, 63050 → '63045–63047, 63050' (runs of consecutive numeric codes joined)."""
     codes = sorted(codes)
     runs: list[list[str]] = []

@@ -223,7 +223,7 @@ def is_fixed_width_aoc(path: Path) -> bool:
     if path.suffix.lower() != ".txt":
         return False
     for _, line in iter_lines(path):
-        return bool(re.match(r"^[123][0-9A-Z]{5}[0-9 ]{7}[0-9A-Z]{5}[0-9 ]{14}\d{7}", line))
+        return bool(re.match(r"^[123][0-9A-Z]{5}[0-9 ]{7}[0-9A-Z]{5}[0-9 ]{7}\d{7}", line))
     return False
 
 
