@@ -183,14 +183,23 @@ def find_header(path: Path, rows: Iterator[Row], required: dict[str, tuple[str, 
     """Skip CMS's copyright lines to the heading row: the first row naming every required column
     (a heading cell matches an alias when its normalised text starts with the alias's).
     Returns (heading line, {key: column index}, the remaining rows)."""
-    seen = 0
+    seen, best = 0, (1, 0, [], {})
     for line, cells in rows:
         idx = _match(cells, {**required, **optional})
         if all(k in idx for k in required):
             return line, idx, rows
+        hits = sum(k in idx for k in required)
+        if hits > best[0]:
+            best = (hits, line, cells, idx)
         seen += 1
         if seen >= limit:
             break
+    hits, line, cells, idx = best
+    if hits > 1:  # a heading row with some columns missing: name them
+        key = next(k for k in required if k not in idx)
+        looked = ", ".join(repr(a) for a in required[key])
+        raise SpinekgError(f"{path}: no {key.replace('_', ' ')} column (looked for {looked}; the heading on line {line} "
+                           f"has {', '.join(repr(c) for c in cells if c)})")
     wanted = ", ".join(repr(a[0]) for a in required.values())
     raise SpinekgError(f"{path}: no heading row with the columns {wanted} in its first {limit} rows; is this the right file?")
 

@@ -163,7 +163,7 @@ def register(app: typer.Typer) -> None:
             raise SpinekgError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
         record = ncci.aoc_record(day)
         if record is None:
-            raise SpinekgError("no NCCI add-on edits imported; run `spinekg import ncci-addon FILE` first")
+            raise SpinekgError("no NCCI edits imported for add-ons; run `spinekg import ncci-addon FILE` first")
         diff = ncci.compare(load_catalog(), record, day)
         if fmt is TextJson.json:
             typer.echo(json.dumps(diff.to_json(), indent=2))
