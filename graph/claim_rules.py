@@ -15,6 +15,7 @@ Rules (a finding's `rule`):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 
 from spinekg.graph.claims import Finding, Line
@@ -42,7 +43,11 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 def code_list(codes, limit: int = 5) -> str:
     """63045, 63046, 63047, 63050 → '63045–63047, 63050' (runs of consecutive numeric codes joined)."""
-    codes = sorted(codes)
+    return _code_list(tuple(sorted(codes)), limit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_list(codes: tuple[str, ...], limit: int) -> str:
     runs: list[list[str]] = []
     for c in codes:
         if runs and c.isdigit() and runs[-1][-1].isdigit() and int(c) == int(runs[-1][-1]) + 1:

@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from spinekg.graph.errors import SpinekgError
 
@@ -23,8 +24,7 @@ ITEM_RE = re.compile(r"^([0-9A-Za-z]{5})(?:[x×*]([0-9]+))?((?:-[0-9A-Za-z]{2})*
 MAX_UNITS = 9999
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One claim line: a code, its units and modifiers (and its line number in a claims file)."""
     code: str
     units: int = 1
@@ -68,6 +68,9 @@ def parse_units(text: str, what: str = "units") -> int:
 
 def parse_modifiers(text: str) -> tuple[str, ...]:
     """'59', '59,XS', '59 XS' or '-59-XS' → ('59', 'XS')."""
+    text = text.strip().upper()
+    if len(text) == 2 and text.isascii() and text.isalnum():
+        return (text,)  # the common case, without the regular expressions
     parts = [p for p in re.split(r"[\s,;|-]+", text.strip().upper()) if p]
     for p in parts:
         if not re.fullmatch(r"[0-9A-Z]{2}", p):
@@ -112,19 +115,49 @@ def check_setting(setting: str) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def _checker(key: tuple, setting: str):
+def _checker(version: tuple, setting: str):
     from spinekg.graph.claim_rules import ClaimChecker
-    from spinekg.graph.model import load_catalog
     from spinekg.graph.ncci_store import load_imports
 
-    return ClaimChecker(load_catalog(), load_imports(), setting)
+    return ClaimChecker(claims_catalog(), load_imports(), setting)
 
 
 def checker(setting: str = "practitioner"):
     """The rule engine for the current graph and imports (built once per process and setting)."""
-    from spinekg.graph.compiled import cache_key
+    from spinekg.graph.load import graph_version
 
-    return _checker((cache_key(),), check_setting(setting))
+    return _checker(graph_version(), check_setting(setting))
+
+
+@functools.lru_cache(maxsize=1)
+def claims_catalog():
+    """The curated codes without the user's imports, cached on disk under a key of the curated files
+    only: the rules read no descriptor, and an NCCI import must not force a rebuild of the graph."""
+    import hashlib
+    from pathlib import Path
+
+    from spinekg.graph import compiled
+    from spinekg.graph.load import source_files
+    from spinekg.graph.model import Catalog
+
+    here = Path(compiled.__file__)
+    h = hashlib.sha256(b"claims-catalog-v1")
+    for path in [*source_files(), here.with_name("model.py"), here.with_name("labels.py")]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    key = h.hexdigest()[:32]
+    cached = compiled.read_cached(key, "claims-catalog")
+    if cached is not None:
+        try:
+            return Catalog.from_json(cached)
+        except (KeyError, TypeError):
+            pass  # written by another version: rebuild
+    from spinekg.graph.load import build_graph
+    from spinekg.graph.model import catalog_from_graph
+
+    catalog = catalog_from_graph(build_graph(user_data=False))
+    compiled.write_cached(key, catalog.to_json(), "claims-catalog")
+    return catalog
 
 
 def check_claim(items, date=None, setting: str = "practitioner") -> list:

@@ -7,6 +7,7 @@ term raises), kept in step with that file by tests/test_ncci_graph.py.
 """
 from __future__ import annotations
 
+import functools
 from importlib.resources import files
 
 from rdflib import Namespace, URIRef
@@ -71,6 +72,7 @@ def _import_node(g, imp):
     return node
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _date(day):
     from rdflib import Literal
     from rdflib.namespace import XSD
@@ -78,62 +80,86 @@ def _date(day):
     return Literal(day.isoformat(), datatype=XSD.date)
 
 
+def _terms(*names: str) -> list[URIRef]:
+    """Plain URIRefs for the terms: a DefinedNamespace attribute costs tens of µs per access."""
+    from spinekg.ontology.namespaces import SK
+
+    ns = str(SK._NS)
+    for n in names:
+        if n not in NCCI.__annotations__:
+            getattr(SK, n)  # raises for a misspelt term
+    return [URIRef(ns + n) for n in names]
+
+
 def _aoc(g, imp, imp_node) -> None:
     from rdflib import RDF, Literal
 
-    from spinekg.ontology.namespaces import CPT, SK
+    from spinekg.ontology.namespaces import CPT
 
+    kind, p_addon, p_primary, p_type, p_eff, p_del, p_imp = _terms(
+        "NcciAddOnEdit", "editAddOn", "editPrimary", "editType", "effectiveDate", "deletionDate", "editImport")
+    add = g.add
     for addon, primary, etype, effective, deleted in imp.rows:
         node = URIRef(f"urn:spinekg:ncci:{imp.sha256[:16]}:aoc:{addon}:{primary or 'none'}:{effective.isoformat()}")
-        g.add((node, RDF.type, SK.NcciAddOnEdit))
-        g.add((node, SK.editAddOn, CPT[addon]))
+        add((node, RDF.type, kind))
+        add((node, p_addon, CPT[addon]))
         if primary:
-            g.add((node, SK.editPrimary, CPT[primary]))
-        g.add((node, SK.editType, Literal(etype)))
-        g.add((node, SK.effectiveDate, _date(effective)))
+            add((node, p_primary, CPT[primary]))
+        add((node, p_type, Literal(etype)))
+        add((node, p_eff, _date(effective)))
         if deleted:
-            g.add((node, SK.deletionDate, _date(deleted)))
-        g.add((node, SK.editImport, imp_node))
+            add((node, p_del, _date(deleted)))
+        add((node, p_imp, imp_node))
 
 
 def _ptp(g, imp, imp_node) -> None:
     from rdflib import RDF, Literal
 
-    from spinekg.ontology.namespaces import CPT, SK
+    from spinekg.ontology.namespaces import CPT
 
+    kind, p_c1, p_c2, p_mod, p_eff, p_del, p_not, p_rat, p_old, p_imp = _terms(
+        "NcciPtpEdit", "ptpColumn1", "ptpColumn2", "modifierIndicator", "effectiveDate", "deletionDate",
+        "notReportedWith", "ptpRationale", "inExistenceBefore1996", "ncciImport")
+    add, true = g.add, Literal(True)
+    mods = {m: Literal(m) for m in (0, 1, 9)}
     for c1, c2, effective, deleted, modifier, rationale, before_1996 in imp.rows:
         node = URIRef(f"urn:spinekg:ncci:{imp.sha256[:16]}:ptp:{c1}:{c2}:{effective.isoformat()}")
-        g.add((node, RDF.type, NCCI.NcciPtpEdit))
-        g.add((node, NCCI.ptpColumn1, CPT[c1]))
-        g.add((node, NCCI.ptpColumn2, CPT[c2]))
-        g.add((node, NCCI.modifierIndicator, Literal(modifier)))
-        g.add((node, SK.effectiveDate, _date(effective)))
+        code1, code2 = CPT[c1], CPT[c2]
+        add((node, RDF.type, kind))
+        add((node, p_c1, code1))
+        add((node, p_c2, code2))
+        add((node, p_mod, mods[modifier]))
+        add((node, p_eff, _date(effective)))
         if deleted:
-            g.add((node, SK.deletionDate, _date(deleted)))
+            add((node, p_del, _date(deleted)))
         elif modifier != 9:
-            g.add((CPT[c1], NCCI.notReportedWith, CPT[c2]))
+            add((code1, p_not, code2))
         if rationale:
-            g.add((node, NCCI.ptpRationale, Literal(rationale)))
+            add((node, p_rat, Literal(rationale)))
         if before_1996:
-            g.add((node, NCCI.inExistenceBefore1996, Literal(True)))
-        g.add((node, NCCI.ncciImport, imp_node))
+            add((node, p_old, true))
+        add((node, p_imp, imp_node))
 
 
 def _mue(g, imp, imp_node) -> None:
     from rdflib import RDF, Literal
 
     from spinekg.graph.ncci_layouts import quarter_start
-    from spinekg.ontology.namespaces import CPT, SK
+    from spinekg.ontology.namespaces import CPT
 
+    kind, p_code, p_has, p_val, p_mai, p_rat, p_eff, p_imp = _terms(
+        "NcciMueLimit", "mueCode", "hasMueLimit", "mueValue", "mueAdjudicationIndicator", "mueRationale",
+        "effectiveDate", "ncciImport")
+    start = _date(quarter_start(imp.quarter)) if imp.quarter else None
     for code, value, mai, rationale in imp.rows:
         node = URIRef(f"urn:spinekg:ncci:{imp.sha256[:16]}:mue:{code}")
-        g.add((node, RDF.type, NCCI.NcciMueLimit))
-        g.add((node, NCCI.mueCode, CPT[code]))
-        g.add((CPT[code], NCCI.hasMueLimit, node))
-        g.add((node, NCCI.mueValue, Literal(value)))
-        g.add((node, NCCI.mueAdjudicationIndicator, Literal(mai)))
+        g.add((node, RDF.type, kind))
+        g.add((node, p_code, CPT[code]))
+        g.add((CPT[code], p_has, node))
+        g.add((node, p_val, Literal(value)))
+        g.add((node, p_mai, Literal(mai)))
         if rationale:
-            g.add((node, NCCI.mueRationale, Literal(rationale)))
-        if imp.quarter:
-            g.add((node, SK.effectiveDate, _date(quarter_start(imp.quarter))))
-        g.add((node, NCCI.ncciImport, imp_node))
+            g.add((node, p_rat, Literal(rationale)))
+        if start is not None:
+            g.add((node, p_eff, start))
+        g.add((node, p_imp, imp_node))
