@@ -96,7 +96,8 @@ def _columns(path: Path, header: list[str], names: dict[str, str | None]) -> dic
 
 
 def check_file(path: Path, *, setting: str = "practitioner", names: dict | None = None,
-               emit: Callable[[str, str, object], None], progress: Callable[[int], None] | None = None) -> Summary:
+               emit: Callable[[str, str, object], None], progress: Callable[[int], None] | None = None,
+               every: int = 20000) -> Summary:
     """Run the rules over every claim in `path`; emit(claim_id, date text, finding) per finding."""
     path = Path(path)
     engine = checker(setting)
@@ -163,7 +164,7 @@ def check_file(path: Path, *, setting: str = "practitioner", names: dict | None 
                 raise SpinekgError(f"{path}: line {line}: {e}") from None
         claim_lines.append((text, Line(code, units, mods, line)))
         summary.lines += 1
-        if progress is not None and summary.lines % 20000 == 0:
+        if progress is not None and summary.lines % every == 0:
             progress(summary.lines)
     if current is not None:
         flush()

@@ -233,3 +233,13 @@ def test_claims_file_unknown_code_is_a_warning_and_output_needs_force(cli, home,
     r = cli("check", "claims", str(src), "-o", str(out))
     assert r.exit_code == 2 and "--force" in r.stderr
     assert cli("check", "claims", str(src), "-o", str(out), "--force").exit_code == 0
+
+
+def test_progress_is_reported_while_streaming(home, tmp_path):
+    from spinekg.graph.claims_file import check_file
+
+    src = write_claims(tmp_path / "claims.csv", CLAIMS)
+    seen, found = [], []
+    summary = check_file(src, emit=lambda c, d, f: found.append(c), progress=seen.append, every=4)
+    assert seen == [4, 8] and summary.lines == 11 and summary.claims == 6
+    assert found and set(found) <= {c for c, _ in CLAIMS}
