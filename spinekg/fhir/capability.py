@@ -61,10 +61,11 @@ def terminology_capabilities(term) -> dict:
     systems = []
     for cs in term.code_systems.values():
         res = cs.resource
-        systems.append({"uri": cs.url, "version": [{
-            "code": cs.version, "isDefault": True, "compositional": False, "language": ["en"],
-            "filter": [{"code": f["code"], "op": f["operator"]} for f in res.get("filter", [])],
-            "property": [p["code"] for p in res.get("property", [])]}], "subsumption": True})
+        version = {"code": cs.version, "isDefault": True, "compositional": False, "language": ["en"]}
+        if res.get("filter"):  # FHIR JSON has no empty arrays
+            version["filter"] = [{"code": f["code"], "op": f["operator"]} for f in res["filter"]]
+        version["property"] = [p["code"] for p in res.get("property", [])]
+        systems.append({"uri": cs.url, "version": [version], "subsumption": True})
     return {
         "resourceType": "TerminologyCapabilities",
         "id": "spinekg",
