@@ -363,11 +363,13 @@ V54 = {
                    ("vocabulary_concept_id", "integer", 1)],
     "CONCEPT_CLASS": [("concept_class_id", "varchar(20)", 1), ("concept_class_name", "varchar(255)", 1),
                       ("concept_class_concept_id", "integer", 1)],
+    "DOMAIN": [("domain_id", "varchar(20)", 1), ("domain_name", "varchar(255)", 1), ("domain_concept_id", "integer", 1)],
     "RELATIONSHIP": [("relationship_id", "varchar(20)", 1), ("relationship_name", "varchar(255)", 1),
                      ("is_hierarchical", "varchar(1)", 1), ("defines_ancestry", "varchar(1)", 1),
                      ("reverse_relationship_id", "varchar(20)", 1), ("relationship_concept_id", "integer", 1)],
 }
-REQUIRED_TABLES = {"CONCEPT", "CONCEPT_RELATIONSHIP", "CONCEPT_ANCESTOR", "VOCABULARY", "CONCEPT_CLASS", "RELATIONSHIP"}
+REQUIRED_TABLES = {"CONCEPT", "CONCEPT_RELATIONSHIP", "CONCEPT_ANCESTOR", "VOCABULARY", "CONCEPT_CLASS", "DOMAIN",
+                   "RELATIONSHIP"}
 
 
 def read_omop(files: dict[str, bytes]) -> dict[str, list[dict]]:
@@ -417,32 +419,98 @@ def test_omop_ids_do_not_shift_when_codes_are_left_out(omop, graph, catalog):
     """Ids come from identity, not enumeration order: a subset gets the same ids for the same concepts."""
     few = [c for c in catalog.codes if c.startswith("633")]
     sub = read_omop(build(FORMATS["omop"], ExportSource(graph, catalog, few, version="0.1.0")).files)
-    full = {(r["concept_class_id"], r["concept_code"]): r["concept_id"] for r in omop["CONCEPT"]}
-    part = {(r["concept_class_id"], r["concept_code"]): r["concept_id"] for r in sub["CONCEPT"]}
+    full = {(r["concept_class_id"], r["concept_code"], r["concept_name"]): r["concept_id"] for r in omop["CONCEPT"]}
+    part = {(r["concept_class_id"], r["concept_code"], r["concept_name"]): r["concept_id"] for r in sub["CONCEPT"]}
     assert part and all(full[k] == v for k, v in part.items())
     assert {r["concept_code"] for r in sub["CONCEPT"] if r["concept_class_id"].endswith("Code")} == set(few)
 
 
 def test_omop_referential_integrity(omop):
+    """Every official v5.4 foreign key of the vocabulary tables holds within the export alone
+    (tests/test_omop_load.py proves it again in PostgreSQL and DuckDB)."""
     concept_ids = {r["concept_id"] for r in omop["CONCEPT"]}
     rel_ids = {r["relationship_id"] for r in omop["RELATIONSHIP"]}
     classes = {r["concept_class_id"] for r in omop["CONCEPT_CLASS"]}
     vocabularies = {r["vocabulary_id"] for r in omop["VOCABULARY"]}
-    metadata = {"Vocabulary", "Concept Class", "Relationship"}  # OMOP's own metadata vocabularies/classes
+    domains = {r["domain_id"] for r in omop["DOMAIN"]}
     for r in omop["CONCEPT"]:
-        assert r["vocabulary_id"] in vocabularies | metadata
-        assert r["concept_class_id"] in classes | metadata
+        assert r["vocabulary_id"] in vocabularies and r["concept_class_id"] in classes and r["domain_id"] in domains, r
     for r in omop["CONCEPT_RELATIONSHIP"]:
         assert r["concept_id_1"] in concept_ids and r["concept_id_2"] in concept_ids
         assert r["relationship_id"] in rel_ids
     for r in omop["CONCEPT_ANCESTOR"]:
         assert r["ancestor_concept_id"] in concept_ids and r["descendant_concept_id"] in concept_ids
-    for r in omop["VOCABULARY"]:
-        assert r["vocabulary_concept_id"] in concept_ids
-    for r in omop["CONCEPT_CLASS"]:
-        assert r["concept_class_concept_id"] in concept_ids
-    for r in omop["RELATIONSHIP"]:
-        assert r["relationship_concept_id"] in concept_ids
+    for r in omop["CONCEPT_SYNONYM"]:
+        assert r["concept_id"] in concept_ids and r["language_concept_id"] in concept_ids
+    for table, column in (("VOCABULARY", "vocabulary_concept_id"), ("CONCEPT_CLASS", "concept_class_concept_id"),
+                          ("DOMAIN", "domain_concept_id"), ("RELATIONSHIP", "relationship_concept_id")):
+        for r in omop[table]:
+            assert r[column] in concept_ids, (table, r)
+    for table, key in (("CONCEPT", "concept_id"), ("VOCABULARY", "vocabulary_id"), ("DOMAIN", "domain_id"),
+                       ("CONCEPT_CLASS", "concept_class_id"), ("RELATIONSHIP", "relationship_id")):
+        keys = [r[key] for r in omop[table]]
+        assert len(keys) == len(set(keys)), table
+
+
+def test_omop_standard_concepts_map_to_themselves(omop):
+    """The standard ETL join (source concept -'Maps to'-> standard concept) finds every code."""
+    rows = {(r["concept_id_1"], r["concept_id_2"], r["relationship_id"]) for r in omop["CONCEPT_RELATIONSHIP"]
+            if not r["invalid_reason"]}
+    standard = {r["concept_id"] for r in omop["CONCEPT"] if r["standard_concept"] == "S"}
+    assert standard
+    for cid in standard:
+        assert (cid, cid, "Maps to") in rows and (cid, cid, "Mapped from") in rows
+    assert {a for a, b, rel in rows if rel == "Maps to" and a == b} == standard
+    maps_to = next(r for r in omop["RELATIONSHIP"] if r["relationship_id"] == "Maps to")
+    assert maps_to["reverse_relationship_id"] == "Mapped from"
+
+
+def test_omop_deleted_codes_are_ended_and_marked(graph, catalog):
+    deleted = [c for c, r in catalog.codes.items() if r.status == "deleted"]
+    assert deleted
+    # one deleted code replaced by an active one (CodeRecord.replaced_by, from the evidence branch;
+    # before it lands only 'D' is checked)
+    active = next(c for c, r in catalog.codes.items() if r.status == "active")
+    changes = {deleted[0]: {"replaced_by": (active,)}} if hasattr(catalog.codes[deleted[0]], "replaced_by") else {}
+    omop = read_omop(build(FORMATS["omop"], ExportSource(graph, with_descriptor(catalog, changes), version="1")).files)
+    concept = {r["concept_code"]: r for r in omop["CONCEPT"] if r["vocabulary_id"] == "SpineKG"}
+    by_id = {r["concept_id"]: r for r in omop["CONCEPT"]}
+    for code in deleted:
+        rec, row = catalog.codes[code], concept[code]
+        replaced = bool(changes.get(code, {}).get("replaced_by"))
+        assert row["invalid_reason"] == ("U" if replaced else "D") and row["standard_concept"] == ""
+        for r in omop["CONCEPT_RELATIONSHIP"]:
+            if row["concept_id"] not in (r["concept_id_1"], r["concept_id_2"]):
+                continue
+            if r["relationship_id"] in ("Concept replaced by", "Concept replaces", "Maps to", "Mapped from"):
+                assert replaced and not r["invalid_reason"], r
+                continue
+            assert r["invalid_reason"] == "D" and r["valid_end_date"] == row["valid_end_date"] != "20991231", r
+        if replaced:
+            new = concept[changes[code]["replaced_by"][0]]["concept_id"]
+            rels = {(r["concept_id_1"], r["concept_id_2"], r["relationship_id"]) for r in omop["CONCEPT_RELATIONSHIP"]}
+            assert {(row["concept_id"], new, "Concept replaced by"), (row["concept_id"], new, "Maps to"),
+                    (new, row["concept_id"], "Concept replaces")} <= rels
+    assert all(by_id[r["concept_id_1"]]["invalid_reason"] == "" and by_id[r["concept_id_2"]]["invalid_reason"] == ""
+               for r in omop["CONCEPT_RELATIONSHIP"] if not r["invalid_reason"]
+               and r["relationship_id"] not in ("Concept replaced by", "Concept replaces", "Maps to", "Mapped from"))
+
+
+def test_omop_vocabulary_says_which_year(omop, catalog):
+    from spinekg.exports.codeset import code_set_year
+
+    (row,) = [r for r in omop["VOCABULARY"] if r["vocabulary_id"] == "SpineKG"]
+    assert f"{code_set_year(catalog)} CPT code set" in row["vocabulary_version"]
+
+
+def test_omop_synonyms_are_neutralised_and_have_a_language(graph, catalog):
+    code = next(iter(catalog.codes))
+    src = ExportSource(graph, with_descriptor(catalog, {code: {"descriptor": "=HYPERLINK(\"x\")"}}), version="1")
+    omop = read_omop(build(FORMATS["omop"], src).files)
+    (syn,) = omop["CONCEPT_SYNONYM"]
+    assert syn["concept_synonym_name"] == "'=HYPERLINK(\"x\")"
+    language = next(r for r in omop["CONCEPT"] if r["concept_id"] == syn["language_concept_id"])
+    assert language["concept_name"].startswith("English")
 
 
 def test_omop_every_relationship_has_its_reverse(omop):
@@ -485,7 +553,7 @@ def test_omop_concepts_match_catalog(omop, catalog):
     for code, rec in catalog.codes.items():
         row = codes[code]
         assert row["concept_name"] == rec.label[:255] and row["domain_id"] == "Procedure"
-        assert (row["invalid_reason"] == "D") == (rec.status == "deleted")
+        assert (row["invalid_reason"] in ("D", "U")) == (rec.status == "deleted")
         assert row["standard_concept"] == ("" if rec.status == "deleted" else "S")
         if rec.status == "deleted" and rec.deleted_in:  # valid until the end of the year before deletion
             assert row["valid_end_date"] == f"{int(rec.deleted_in) - 1}1231"
