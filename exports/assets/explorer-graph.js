@@ -99,7 +99,10 @@ function buildFocus(focus, depth) {
   Object.keys(columns).forEach(function (col) {
     var ids = columns[col].sort(function (a, b) { return cmp(relOrder(a), relOrder(b)); });
     var step = 72;  // a shape and its label below it, with room to spare
-    ids.forEach(function (id, i) { pos[id] = { x: Number(col) * 300, y: (i - (ids.length - 1) / 2) * step }; });
+    var per = 6, rows = Math.min(per, ids.length), out = Number(col) < 0 ? -1 : 1;
+    ids.forEach(function (id, i) {  // long columns fold into side-by-side sub-columns, away from the centre
+      pos[id] = { x: Number(col) * 340 + out * Math.floor(i / per) * 120, y: (i % per - (rows - 1) / 2) * step };
+    });
   });
   var nodes = plan.drawn.map(function (id) {
     var n = byId[id];
