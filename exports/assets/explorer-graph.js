@@ -180,14 +180,10 @@ function drawFocus(id, fresh) {
 var graphBuilt = false;
 function drawGraph() {
   ensureNetwork();
-  nodesDS.clear(); edgesDS.clear();
-  document.getElementById("loading").hidden = false;
-  nodesDS.add(DATA.nodes.map(function (n) { return { id: n.id, label: n.label, group: n.group, shape: n.shape, title: tooltip(n), level: n.level }; }));
-  edgesDS.add(DATA.edges.filter(function (e) { return !e.dense; }).map(styledEdge));
-  network.setOptions(DATA.options);
   graphBuilt = false;
+  document.getElementById("loading").hidden = false;
   var done = function () {
-    if (graphBuilt) return;
+    if (graphBuilt || state.view !== "graph") return;
     graphBuilt = true;
     network.setOptions({ physics: { enabled: false } });
     network.fit({ animation: false });
@@ -195,8 +191,12 @@ function drawGraph() {
     graphFilter();
     updateStatus();
   };
+  nodesDS.clear(); edgesDS.clear();
+  network.setOptions(DATA.options);
   network.once("stabilizationIterationsDone", done);
-  network.once("stabilized", done);
+  nodesDS.add(DATA.nodes.map(function (n) { return { id: n.id, label: n.label, group: n.group, shape: n.shape, title: tooltip(n), level: n.level }; }));
+  edgesDS.add(DATA.edges.filter(function (e) { return !e.dense; }).map(styledEdge));
+  network.stabilize(DATA.options.physics.stabilization.iterations);  // lay out once, then stop
   caption.textContent = "Every code, range group and facet value. Instrumentation-style add-ons with many primaries show their arrows when selected.";
 }
 function graphFilter() {
