@@ -273,3 +273,23 @@ def test_history(staged):
     assert year("27278", "addedIn") == 2024 and year("0775T", "deletedIn") == 2024
     replaced = {str(o).rsplit("/", 1)[-1] for o in staged.objects(URIRef(PREFIXES["cpt"] + "0775T"), DCTERMS.isReplacedBy)}
     assert replaced == {"27278"}
+
+
+def test_reported_with_links_are_stated_with_sources(staged, whole):
+    links = set(staged.subject_objects(sk("reportedWith")))
+    assert links, "the section states at least one reported-with link"
+    stated = set()
+    for st in staged.subjects(RDF.type, sk("LinkStatement")):
+        assert staged.value(st, RDF.predicate) == sk("reportedWith")
+        assert staged.value(st, DCTERMS.source) is not None, f"{st}: dcterms:source"
+        assert staged.value(st, sk("evidence")) is not None, f"{st}: sk:evidence"
+        stated.add((staged.value(st, RDF.subject), staged.value(st, RDF.object)))
+    assert links == stated, "every sk:reportedWith link needs its sk:LinkStatement"
+    for s, o in links:
+        assert (s, SKOS.notation, None) in whole and (o, SKOS.notation, None) in whole, f"{s} -> {o}: both ends are codes"
+
+
+def test_imaging_reported_separately(staged):
+    """Where a page says image guidance is billed on its own, the code says so (cross-range link to imaging codes)."""
+    separate = sorted(str(staged.value(s, SKOS.notation)) for s in staged.subjects(sk("imaging"), sk("ImagingSeparate")))
+    assert separate == ["62267", "62268", "62290", "62291"]
