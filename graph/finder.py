@@ -2,7 +2,9 @@
 
 Everything comes from the data: a primary covers `sk:minUnits`..`sk:maxUnits` units (no maximum =
 no upper bound); units beyond its maximum are reported with an add-on of that primary that is
-counted `sk:eachAdditionalUnit`, once per extra unit. When nothing fits, the nearest primaries
+counted `sk:eachAdditionalUnit`, once per extra unit, or with ordinal add-ons (`sk:firstCoveredUnit`
+..`sk:lastCoveredUnit`: 64494 covers the second level, 64495 the third and every further one) reported
+once each; a primary `sk:reportedPerUnit` is reported once per unit. When nothing fits, the nearest primaries
 are listed with the facets in which they differ from the request.
 """
 from __future__ import annotations
@@ -14,8 +16,11 @@ from spinekg.graph.select import FILTER_KEYS, resolve_value
 FACET_NAMES = {"procedure": "procedure", "region": "region", "approach": "approach", "lesion": "lesion"}
 
 
-def _plural(unit: str, n: int) -> str:
-    return unit if n == 1 else unit + "s"
+from spinekg.graph.labels import _plural  # noqa: E402 (one plural rule: "vertebral bodies")
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(n, f"{n}th")
 
 
 def _has(rec: CodeRecord, facet: str, value: str) -> bool:
@@ -30,19 +35,41 @@ def _range(rec: CodeRecord) -> str:
     return f"{rec.min_units}–{rec.max_units} {_plural(rec.unit, rec.max_units)}"
 
 
+def _ordinal_cover(rec: CodeRecord, addons: list[CodeRecord], units: int) -> list[CodeRecord] | None:
+    """The ordinal add-ons that together cover units max+1..units of `rec`, each once; None if they can't."""
+    ordinal = sorted((a for a in addons if a.first_covered_unit is not None), key=lambda a: a.first_covered_unit)
+    if not ordinal:
+        return None
+    chosen, next_unit = [], rec.max_units + 1
+    for a in ordinal:
+        if next_unit > units:
+            break
+        if a.first_covered_unit != next_unit:
+            continue
+        chosen.append(a)
+        if a.last_covered_unit is None:
+            return chosen
+        next_unit = a.last_covered_unit + 1
+    return chosen if next_unit > units else None
+
+
 def _units_fit(rec: CodeRecord, units: int | None, catalog: Catalog, wanted: dict) -> tuple[list, str | None]:
-    """(per-unit add-ons needed, None) when the primary fits, else ([], why not)."""
+    """(add-ons needed, None) when the primary fits, else ([], why not)."""
     if units is None:
         return [], None
     if rec.unit is None or rec.min_units is None:
         return [], "is not counted in units"
     if units < rec.min_units:
         return [], f"covers at least {rec.min_units} {_plural(rec.unit, rec.min_units)}"
-    if rec.max_units is None or units <= rec.max_units:
+    if rec.max_units is None or units <= rec.max_units or rec.reported_per_unit:
         return [], None
     addons = [catalog.codes[a] for a in rec.add_ons if a in catalog.codes]
-    per_unit = [a for a in addons if a.each_additional_unit and a.unit == rec.unit and a.status == "active"
-                and all(_has(a, f, v) for f, vals in wanted.items() for v in vals)]
+    addons = [a for a in addons if a.unit == rec.unit and a.status == "active"
+              and all(_has(a, f, v) for f, vals in wanted.items() for v in vals)]
+    ordinal = _ordinal_cover(rec, addons, units)
+    if ordinal:
+        return [ordinal], None
+    per_unit = [a for a in addons if a.each_additional_unit]
     if not per_unit:
         return [], (f"covers at most {rec.max_units} {_plural(rec.unit, rec.max_units)} and has no add-on "
                     f"counted per additional {rec.unit}")
@@ -76,11 +103,29 @@ def find(catalog: Catalog, *, procedure=None, region=None, approach=None, lesion
                        f" (minimum {rec.min_units}, maximum {rec.max_units if rec.max_units is not None else 'none'}).")
         else:
             why.append(f"{rec.code} is the primary code for {described}; it is reported once, whatever the extent.")
+        if rec.reported_per_unit and units is not None:
+            why.append(f"{rec.code} is reported once for each {rec.unit}: × {units}.")
+            codes = [{"code": rec.code, "times": units, "label": rec.label}]
+            solutions.append({"report": codes, "why": why, "text": f"{rec.code} × {units}"})
+            continue
         if not per_unit:
             codes = [{"code": rec.code, "times": 1, "label": rec.label}]
             solutions.append({"report": codes, "why": why, "text": f"{rec.code} × 1"})
             continue
         for addon in per_unit:
+            if isinstance(addon, list):  # ordinal add-ons, each reported once
+                codes = [{"code": rec.code, "times": 1, "label": rec.label}]
+                why_o = list(why)
+                for a in addon:
+                    span = (f"{_ordinal(a.first_covered_unit)} {rec.unit}" if a.last_covered_unit == a.first_covered_unit
+                            else f"{_ordinal(a.first_covered_unit)} {rec.unit} and every further one"
+                            if a.last_covered_unit is None
+                            else f"{_ordinal(a.first_covered_unit)} to {_ordinal(a.last_covered_unit)} {rec.unit}")
+                    why_o.append(f"{a.code} is an add-on reported once for the {span}.")
+                    codes.append({"code": a.code, "times": 1, "label": a.label})
+                solutions.append({"report": codes, "why": why_o,
+                                  "text": " + ".join(f"{c['code']} × 1" for c in codes)})
+                continue
             extra = units - rec.max_units
             why_a = why + [f"{addon.code} is an add-on reported with {rec.code} once for each additional "
                            f"{rec.unit}: {units} − {rec.max_units} = {extra}."]
@@ -88,6 +133,8 @@ def find(catalog: Catalog, *, procedure=None, region=None, approach=None, lesion
                      {"code": addon.code, "times": extra, "label": addon.label}]
             solutions.append({"report": codes, "why": why_a,
                               "text": f"{rec.code} × 1 + {addon.code} × {extra}"})
+    # Category I codes first: a Category III twin (0216T beside 64493) is the rarer, temporary choice
+    solutions.sort(key=lambda sol: sol["report"][0]["code"].endswith("T"))
     result = {"request": request, "solutions": solutions, "nearest": []}
     if solutions:
         return result

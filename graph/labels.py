@@ -20,7 +20,18 @@ HEAD_PROCEDURES = (
     "dentate ligament section", "spinal accessory nerve section", "tethered cord release",
     "cyst drainage", "osteoplastic reconstruction", "open reduction", "closed reduction", "internal fixation",
     "immobilisation", "bone graft", "bone marrow aspiration", "unlisted procedure",
+    # the rest of the spine section (62263-63746, 64479-64636, 27278-27280, Category III)
+    "sacral augmentation", "facet arthroplasty", "intrafacet implantation", "basivertebral nerve ablation",
+    "facet joint denervation", "facet joint injection", "epidural or subarachnoid injection", "epidural injection",
+    "subarachnoid injection", "intradiscal injection", "chemonucleolysis", "discography",
+    "percutaneous disc decompression", "epidural adhesiolysis", "epidural blood patch", "injection for myelography",
+    "spinal puncture", "aspiration", "intraspinal drug delivery", "spinal neurostimulation", "stereotactic lesioning",
+    "stereotactic stimulation", "stereotactic radiosurgery", "meningocele repair", "myelomeningocele repair",
+    "dural repair", "dural graft", "spinal fluid shunt procedure",
 )
+# procedure pairs a code names as one alternative ("epidural or subarachnoid injection")
+ALTERNATIVE_PROCEDURES = {frozenset({"epidural injection", "subarachnoid injection"}): "epidural or subarachnoid injection"}
+DEFAULT_ACCESS = "open"  # what a reader assumes of an operation: labels name only other access
 REGION_ORDER = ("cervical", "thoracic", "lumbar", "sacral")
 JUNCTION = "thoracolumbar"  # the variant that names thoracic+lumbar as one region
 
@@ -41,6 +52,13 @@ class LabelFacts:
     max_units: int | None = None
     each_additional_unit: bool = False  # kept for callers of the old contract: same as counting="per-additional"
     counting: str | None = None  # "per-additional" | "per-unit" | None
+    # spine-section facets (ontology/spine-section.ttl) and the access facet
+    device_actions: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    access: tuple[str, ...] = ()
+    imaging: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    delivery: tuple[str, ...] = ()
     extra: tuple[str, ...] = field(default=())
 
 
@@ -55,10 +73,15 @@ def join_and(words: list[str] | tuple[str, ...]) -> str:
 
 
 def _plural(unit: str, n: int) -> str:
-    return unit if n == 1 else unit + "s"
+    if n == 1:
+        return unit
+    if unit.endswith("y") and unit[-2:-1] not in "aeiou":  # "vertebral body" -> "vertebral bodies"
+        return unit[:-1] + "ies"
+    return unit + "s"
 
 
-ORDINAL_VARIANTS = ("second level",)  # a variant that already says which single unit the add-on covers
+# variants that already say which units the add-on covers ("second level", "third and any further levels")
+ORDINAL_VARIANTS = ("second level", "third and any further levels")  # a variant that already says which single unit the add-on covers
 
 
 def units_phrase(unit: str | None, lo: int | None, hi: int | None, each: bool | str | None) -> str | None:
@@ -88,6 +111,9 @@ def procedure_phrase(procedures: tuple[str, ...], natures: tuple[str, ...]) -> t
     Returns the phrase and whether it already names the lesion nature.
     """
     procs = set(procedures)
+    for pair, name in ALTERNATIVE_PROCEDURES.items():
+        if pair <= procs:
+            procs = (procs - pair) | {name}
     heads = [p for p in HEAD_PROCEDURES if p in procs]
     phrase = heads[0] if heads else ""
     if len(heads) > 1:
@@ -109,6 +135,23 @@ def procedure_phrase(procedures: tuple[str, ...], natures: tuple[str, ...]) -> t
     return phrase[0].upper() + phrase[1:], used_nature
 
 
+def spine_section_parts(f: LabelFacts) -> list[str]:
+    """Device action and device ('insertion or replacement of programmable pump'), then access other
+    than open, imaging guidance, agent and delivery: the facts that tell the spine section's twins apart."""
+    parts = []
+    if f.device_actions and f.devices:
+        parts.append(f"{join_or(f.device_actions)} of {join_or(f.devices)}")
+    elif f.devices:
+        parts.append(join_or(f.devices))
+    access = [a for a in f.access if a != DEFAULT_ACCESS]
+    if access:
+        parts.append(join_or(access))
+    for values in (f.imaging, f.agents, f.delivery):
+        if values:
+            parts.append(join_or(values))
+    return parts
+
+
 def compose_label(f: LabelFacts) -> str:
     """Compose the project's label for a code from its facts."""
     head, used_nature = procedure_phrase(f.procedures, f.lesion_natures)
@@ -125,6 +168,7 @@ def compose_label(f: LabelFacts) -> str:
         parts.append(join_or(regions))
     if f.approaches:
         parts.append(join_or(f.approaches) + " approach")
+    parts.extend(spine_section_parts(f))
     parts.extend(variants)
     parts.extend(f"for {i}" for i in f.indications)
     counting = f.counting or ("per-additional" if f.each_additional_unit else None)

@@ -16,6 +16,12 @@ FACETS = {
     "variants": ("variant", "TechniqueVariant"),
     "indications": ("indication", "Indication"),
     "access": ("access", "Access"),
+    # spine-section facets (ontology/spine-section.ttl)
+    "imaging": ("imaging", "ImagingGuidance"),
+    "agents": ("agent", "Agent"),
+    "delivery": ("delivery", "Delivery"),
+    "devices": ("device", "Device"),
+    "device_actions": ("deviceAction", "DeviceAction"),
 }
 
 
@@ -58,6 +64,16 @@ class CodeRecord:
     # links whose evidence differs from the code's: {"add_on_to"|"reported_with"|"replaced_by":
     #   {code: {"evidence": level, "inferred_from": [codes]}}}
     link_evidence: dict = field(default_factory=dict)
+    # spine-section facets (defaults keep older caches and callers working)
+    imaging: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    delivery: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    device_actions: tuple[str, ...] = ()
+    # ordinal add-ons: reported once for units first_covered_unit..last_covered_unit (None = no end)
+    first_covered_unit: int | None = None
+    last_covered_unit: int | None = None
+    reported_per_unit: bool = False  # a primary reported once for each unit (discography per level)
 
     def link_level(self, relation: str, code: str) -> str:
         """The evidence level of one link of this record (its own where stated, else the code's)."""
@@ -70,6 +86,8 @@ class CodeRecord:
             variants=self.variants, indications=self.indications, unit=self.unit,
             min_units=self.min_units, max_units=self.max_units,
             each_additional_unit=self.each_additional_unit, counting=self.counting,
+            device_actions=self.device_actions, devices=self.devices, access=self.access,
+            imaging=self.imaging, agents=self.agents, delivery=self.delivery,
         )
 
     def composed_label(self) -> str:
@@ -109,7 +127,8 @@ class Catalog:
         if len(code) < 5 and prefixed:
             return prefixed[:n]
         target = int(code.ljust(5, "0")[:5]) if len(code) < 5 else int(code)
-        return sorted(sorted(self.codes, key=lambda c: (abs(int(c) - target), c))[:n])
+        numeric = [c for c in self.codes if c.isdigit()]  # Category III (0200T) sits outside the number line
+        return sorted(sorted(numeric, key=lambda c: (abs(int(c) - target), c))[:n])
 
     def to_json(self) -> dict:
         return {"codes": [r.to_json() for r in self.codes.values()],
@@ -241,6 +260,9 @@ def catalog_from_graph(g) -> Catalog:
             history_sources=tuple(sorted(str(u) for u in g.objects(node, SK.historySource))),
             replaced_by=tuple(sorted(str(g.value(c, SKOS.notation)) for c in g.objects(node, DCTERMS.isReplacedBy))),
             link_evidence={rel: e for rel, e in differing.items() if e},
+            first_covered_unit=number(g.value(node, SK.firstCoveredUnit)),
+            last_covered_unit=number(g.value(node, SK.lastCoveredUnit)),
+            reported_per_unit=bool(g.value(node, SK.reportedPerUnit)),
         )
     source = None
     for imp in g.subjects(RDF.type, SK.UserImport):

@@ -10,12 +10,17 @@ from spinekg.ontology.namespaces import BIOPORTAL_CPT, SK
 
 FACET_PROPS = {"region": "SpinalRegion", "approach": "SurgicalApproach", "procedure": "ProcedureType",
                "lesionCompartment": "LesionCompartment", "lesionNature": "LesionNature", "unit": "CountedUnit",
-               "variant": "TechniqueVariant", "indication": "Indication", "status": "CodeStatus"}
+               "variant": "TechniqueVariant", "indication": "Indication", "status": "CodeStatus",
+               # the spine section's facets (ontology/spine-section.ttl)
+               "imaging": "ImagingGuidance", "agent": "Agent", "delivery": "Delivery", "device": "Device",
+               "deviceAction": "DeviceAction"}
 # Add-ons that the code set itself names as another add-on's primary: 63053 is reported with 63052, and the
 # instrumentation, device and bone-graft add-ons name 22634 in their lists. Nothing else may be.
 INSTRUMENT_AND_GRAFT_ADDONS = ("20930", "20931", "20936", "20937", "20938", "20939", "22840", "22841", "22842",
                                "22843", "22844", "22845", "22846", "22847", "22848", "22853", "22854", "22859")
 ADDON_AS_PRIMARY = {("63053", "63052")} | {(a, "22634") for a in INSTRUMENT_AND_GRAFT_ADDONS}
+# the facet joint injections' "third and any further level" add-ons are reported with the "second level" ones
+ADDON_AS_PRIMARY |= {("64492", "64491"), ("64495", "64494"), ("0215T", "0214T"), ("0218T", "0217T")}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +54,7 @@ def test_data_has_all_codes_of_the_first_range():
 @pytest.mark.parametrize("code", CODES)
 def test_code_record(curated, graph, catalog, code):
     s = node(curated, code)
-    assert re.fullmatch(r"[0-9]{5}", code), f"{code}: notation must be five digits"
+    assert re.fullmatch(r"[0-9]{4}[0-9T]", code), f"{code}: notation must be four digits and a digit or T (Category III)"
     kinds = [k for k in (SK.PrimaryCode, SK.AddOnCode) if (s, RDF.type, k) in curated]
     assert len(kinds) == 1, f"{code}: must be typed exactly one of sk:PrimaryCode / sk:AddOnCode"
     assert str(s).endswith("/" + code), f"{code}: IRI must end in its notation"
