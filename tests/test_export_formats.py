@@ -651,6 +651,14 @@ def test_network_edge_ids_are_unique(built):
     assert b"lastmodifieddate" not in built["gexf"].data
 
 
+def test_cytoscape_data_is_an_object(built):
+    """cytoscape.js reads the top-level `data` (and each element's) as an object; networkx's own
+    list of pairs loses the name and version."""
+    doc = json.loads(built["cytoscape"].data)
+    assert doc["data"] == {"name": "spinekg", "version": "0.1.0"}
+    assert all(isinstance(e["data"], dict) for kind in ("nodes", "edges") for e in doc["elements"][kind])
+
+
 # ---------------------------------------------------------------- CSV
 
 def test_csv_one_row_per_code(built, catalog):
