@@ -185,3 +185,63 @@ def _without_refused_datatypes(g):
             continue
         out.add((s, p, o))
     return out
+
+
+# ---------------------------------------------------------------- the OWL API's OWL 2 DL profile checker
+
+OWLAPI_JAR = "/usr/share/java/owlapi-distribution.jar"  # Debian's libowlapi-java
+# violations that come from files other branches own (see the report of issue 15), by message start
+OTHERS = {
+    "Use of reserved vocabulary for annotation property IRI: rdf:": "reified label statements with a literal "
+    "rdf:object and no sk:LinkStatement type (graph/data/synonyms.ttl); OWL 2 DL's own form for an annotated "
+    "label is owl:Axiom with owl:annotatedSource/Property/Target",
+    "Use of undeclared datatype: xsd:date": "xsd:date ranges (ontology/spinekg.ttl, ontology/ncci.ttl)",
+    "Use of undeclared annotation property: <http://www.w3.org/ns/shacl#": "SHACL shapes in the data graph "
+    "(graph/load.ontology_files loads ontology/ncci-shapes.ttl)",
+    "Use of undeclared class: <http://www.w3.org/ns/shacl#": "SHACL shapes in the data graph",
+}
+
+
+def _profile_violations(g, tmp_path) -> list[str]:
+    import subprocess
+
+    java = _java()
+    if not os.path.exists(OWLAPI_JAR):
+        if os.environ.get("SPINEKG_REQUIRE_JAVA") == "1":
+            pytest.fail("the OWL API is not installed; .ci/run installs Debian's libowlapi-java")
+        pytest.skip("the OWL API (Debian libowlapi-java) is not installed")
+    path = tmp_path / "graph.nt"
+    path.write_bytes(g.serialize(format="nt", encoding="utf-8"))
+    checker = os.path.join(os.path.dirname(__file__), "owl", "CheckProfile.java")
+    done = subprocess.run([java, "-cp", "/usr/share/java/*", checker, str(path)], capture_output=True, text=True,
+                          timeout=240, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines and int(lines[0]) == len(lines) - 1
+    return lines[1:]
+
+
+def test_owlapi_finds_owl2_dl(owl_graph, tmp_path):
+    """The OWL API's OWL2DLProfile over ontology + data: no violation of ours (declarations, kinds,
+    punning); the ones that remain in other branches' files are listed and expected."""
+    violations = _profile_violations(owl_graph, tmp_path)
+    ours = [v for v in violations if not v.startswith(tuple(OTHERS))]
+    assert not ours, "\n".join(ours[:30])
+    if violations:
+        counts = {why: sum(v.startswith(k) for v in violations) for k, why in OTHERS.items()}
+        pytest.xfail("; ".join(f"{n} x {why}" for why, n in counts.items() if n))
+
+
+def test_owlapi_profile_check_is_not_vacuous(owl_graph, tmp_path):
+    """Without external.ttl's declarations the same check reports skos:Concept undeclared."""
+    from rdflib import Graph
+
+    external = Graph().parse(data=(files("spinekg.ontology") / "external.ttl").read_text(encoding="utf-8"),
+                             format="turtle")
+    stripped = Graph()
+    for t in owl_graph:
+        if t not in external:
+            stripped.add(t)
+    violations = _profile_violations(stripped, tmp_path)
+    assert any("Use of undeclared class: skos:Concept" in v or "core#Concept>" in v and "undeclared class" in v
+               for v in violations), violations[:10]
