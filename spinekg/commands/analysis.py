@@ -30,6 +30,42 @@ def _emit(data, fmt: TextJson, text_fn) -> None:
         typer.echo(text_fn(data))
 
 
+def _read_query(stream, what: str) -> str:
+    """At most the query size limit (+1 to notice more), decoded strictly: one-line errors."""
+    from spinekg.graph.errors import SpinekgError
+    from spinekg.graph.sparql.safety import MAX_QUERY_CHARS
+
+    data = stream.read(MAX_QUERY_CHARS * 4 + 1)
+    if len(data) > MAX_QUERY_CHARS * 4:
+        raise SpinekgError(f"{what} holds more than a query may ({MAX_QUERY_CHARS:,} characters)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SpinekgError(f"{what} is not valid UTF-8 (byte {e.start + 1})") from None
+
+
+def _read_query_file(file: str) -> str:
+    import os
+    import stat
+
+    from spinekg.graph.errors import SpinekgError
+
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SpinekgError(f"no such query file: {file}") from None
+    except OSError as e:
+        raise SpinekgError(f"cannot read the query file {file}: {e.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SpinekgError(f"{file} is not a regular file")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return _read_query(f, file)
+        except OSError as e:
+            raise SpinekgError(f"cannot read the query file {file}: {e.strerror}") from None
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def query(
@@ -83,15 +119,10 @@ def register(app: typer.Typer) -> None:
         elif expr is not None:
             text = expr
         elif file == "-":
-            text = sys.stdin.read()
+            text = _read_query(sys.stdin.buffer, "standard input")
         else:
-            path = Path(file)
-            if not path.is_file():
-                raise SpinekgError(f"no such query file: {file}")
-            try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                raise SpinekgError(f"{file} is not UTF-8 text") from None
+            text = _read_query_file(file)
+        timeout = sparql.check_timeout(timeout)
         info = sparql.check_query(text)  # refuse before anything loads or runs
         if fmt is not None and (fmt in sparql.GRAPH_FORMATS) != info.is_graph:
             kinds = sparql.GRAPH_FORMATS if info.is_graph else sparql.SELECT_FORMATS
@@ -99,7 +130,7 @@ def register(app: typer.Typer) -> None:
         notes: list[str] = []
         eng = sparql.make_engine(engine.value, endpoint)
         result = sparql.run(text, sparql.parse_param_args(param), saved=saved, engine=eng,
-                            timeout=timeout or None, max_rows=max_rows, notes=notes)
+                            timeout=timeout, max_rows=max_rows, notes=notes)
         for note in notes:
             typer.echo(f"note: {note}", err=True)
         out = sparql.format_result(result, fmt)
