@@ -49,7 +49,76 @@ def check_query(query: str) -> QueryInfo:
 
 @functools.lru_cache(maxsize=1024)
 def _check_cached(query: str) -> QueryInfo:
-    return _check(query)
+    """rdflib's parser takes 10 ms to 1 s per query: a verdict, once reached, is kept on disk too
+    (keyed by the text's hash, this module's code and the parser's version), so a saved or
+    repeated query is parsed once per machine. The sandbox, not this cache, is the last word."""
+    import hashlib
+
+    digest = hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    known = _disk_verdicts().get(digest)
+    if known is not None:
+        try:
+            return _from_verdict(query, known)
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged entry: decide again
+    try:
+        info = _check(query)
+    except (QueryRefused, QuerySyntaxError) as e:
+        _remember(digest, {"error": type(e).__name__, "message": str(e)})
+        raise
+    _remember(digest, {"form": info.form, "variables": sorted(info.variables), "expensive": info.expensive,
+                       "projection": None if info.projection is None else sorted(info.projection)})
+    return info
+
+
+def _from_verdict(query: str, v: dict) -> QueryInfo:
+    if "error" in v:
+        cls = {c.__name__: c for c in (QueryRefused, UpdateRefused, QuerySyntaxError)}[v["error"]]
+        raise cls(str(v["message"]))
+    projection = None if v["projection"] is None else frozenset(map(str, v["projection"]))
+    if v["form"] not in _FORMS.values():
+        raise ValueError(v["form"])
+    return QueryInfo(v["form"], unescape_codepoints(query), frozenset(map(str, v["variables"])), projection,
+                     bool(v["expensive"]))
+
+
+@functools.cache
+def _disk_key() -> str:
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    here = Path(__file__)
+    h = hashlib.sha256()
+    for name in ("safety.py", "lexer.py"):
+        h.update(here.with_name(name).read_bytes())
+    for dist in ("rdflib", "pyparsing"):
+        h.update(version(dist).encode())
+    return h.hexdigest()[:32]
+
+
+_VERDICTS: dict | None = None
+MAX_VERDICTS = 2000
+
+
+def _disk_verdicts() -> dict:
+    global _VERDICTS
+    if _VERDICTS is None:
+        from spinekg.graph.compiled import read_cached
+
+        data = read_cached(_disk_key(), "querycheck")
+        _VERDICTS = data if isinstance(data, dict) else {}
+    return _VERDICTS
+
+
+def _remember(digest: str, verdict: dict) -> None:
+    from spinekg.graph.compiled import write_cached
+
+    verdicts = _disk_verdicts()
+    verdicts[digest] = verdict
+    while len(verdicts) > MAX_VERDICTS:
+        verdicts.pop(next(iter(verdicts)))
+    write_cached(_disk_key(), verdicts, "querycheck")
 
 
 def _check(query: str) -> QueryInfo:

@@ -45,6 +45,7 @@ class Worker:
                                       "--memory-mb", str(memory_mb)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)
         self.buf = b""
+        self.expensive = False  # what the last query's check said
         try:
             ready = self.read_line(time.monotonic() + 120)
         except SpinekgError:
@@ -83,13 +84,18 @@ class Worker:
         line, _, self.buf = self.buf.partition(b"\n")
         return line
 
-    def ask(self, request: dict, timeout: float) -> dict | None:
+    def ask(self, request: dict, timeout: float, budget: float | None = None) -> dict | None:
         """The worker's answer, None at the timeout (the caller kills the worker), or an error
-        answer naming the memory cap when the worker died mid-query."""
+        answer naming the memory cap when the worker died mid-query. The worker first reports
+        that the query passed its check; `budget` then bounds the evaluation alone."""
+        deadline = time.monotonic() + timeout
         try:
             self.proc.stdin.write(json.dumps(request).encode() + b"\n")
             self.proc.stdin.flush()
-            line = self.read_line(time.monotonic() + timeout)
+            line = self.read_line(deadline)
+            if line is not None and line.startswith(b'{"checked"'):
+                self.expensive = json.loads(line).get("expensive", False)
+                line = self.read_line(min(deadline, time.monotonic() + budget) if budget else deadline)
         except (SpinekgError, BrokenPipeError):
             self.proc.wait()
             words = self.last_words()
@@ -233,6 +239,9 @@ def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
     for line in sys.stdin.buffer:
         req = json.loads(line)
         try:
+            info = check_query(req["query"])
+            out.write(json.dumps({"checked": True, "expensive": info.expensive}).encode() + b"\n")
+            out.flush()
             result = engine.query(req["query"], {k: Term(*v) for k, v in req["bindings"].items()},
                                   timeout=None, max_rows=req["max_rows"])
             answer = result.to_wire()

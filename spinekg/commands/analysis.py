@@ -18,7 +18,7 @@ class EngineName(str, Enum):
     rdflib = "rdflib"
 
 
-QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld", "rdfxml")
 
 
 def _emit(data, fmt: TextJson, text_fn) -> None:
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         param: Optional[List[str]] = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
                                                   help="Bind ?NAME to VALUE as an RDF term (codes become code IRIs, numbers integers). Repeatable."),
         fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
-                                          help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), nt, jsonld."),
+                                          help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), nt, jsonld, rdfxml."),
         engine: EngineName = typer.Option(EngineName.oxigraph, "--engine", help="oxigraph (fast, default) or rdflib."),
         endpoint: Optional[str] = typer.Option(None, "--endpoint", metavar="URL", help="Run against an external SPARQL 1.1 endpoint instead of the embedded graph."),
         timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help="Stop the query after this long (0 = no limit)."),
@@ -229,18 +229,25 @@ def register(app: typer.Typer) -> None:
         endpoint: Optional[str] = typer.Option(None, "--endpoint", metavar="URL", help="Proxy to an external SPARQL endpoint instead of the embedded graph."),
         timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help="Stop a query after this long."),
         max_rows: int = typer.Option(10_000, "--max-rows", metavar="N", help="Cap on rows per result."),
-        workers: int = typer.Option(2, "--workers", min=1, max=32, help="Query worker processes (a timed-out one is killed and replaced)."),
+        workers: int = typer.Option(2, "--workers", min=1, max=32, help="Query worker processes for any query (a timed-out one is killed and replaced)."),
+        fast_workers: int = typer.Option(1, "--fast-workers", min=0, max=32, help="Extra workers kept for queries that look cheap, so they are answered while slow ones run."),
+        memory_mb: int = typer.Option(1024, "--memory-mb", min=64, max=1 << 20, metavar="MB", help="Memory one query may use in a worker; past it the query is stopped (503)."),
+        queue: int = typer.Option(512, "--queue", min=1, max=100_000, metavar="N", help="Queries that may wait for a worker; more get 503 with Retry-After."),
         cors_origin: Optional[List[str]] = typer.Option(None, "--cors-origin", metavar="ORIGIN", help="Let this web origin read results (repeatable; never '*')."),
         allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", metavar="HOST[:PORT]", help="Extra Host header to accept (e.g. behind a reverse proxy)."),
     ) -> None:
-        """Serve the graph over the SPARQL 1.1 Protocol (read-only), with a query page at /.
+        """Serve the graph over the SPARQL 1.1 Protocol (read-only), with a query page at / and FHIR at /fhir.
+
+        Listens on 127.0.0.1 only unless --host says otherwise (then it warns: anyone who can reach
+        the address can query the graph and your imported descriptors).
 
         Example: spinekg serve --port 8000
         """
         from spinekg.server import run_server
 
         run_server(host=host, port=port, engine=engine.value, endpoint=endpoint, timeout=timeout,
-                   max_rows=max_rows, workers=workers, cors_origins=list(cors_origin or []),
+                   max_rows=max_rows, workers=workers, fast_workers=fast_workers, memory_mb=memory_mb,
+                   queue_limit=queue, cors_origins=list(cors_origin or []),
                    allow_hosts=list(allow_host or []), announce=lambda msg: typer.echo(msg, err=True))
 
     @app.command()
