@@ -76,6 +76,14 @@ class App:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else reply.body})
 
     def check_request(self, scope, headers, origin: str) -> None:
+        from spinekg.http.protocol import MAX_HEADER_BYTES
+
+        if sum(len(k) + len(v) + 4 for k, v in headers) + len(scope["raw_path"]) + len(scope["query_string"]) > MAX_HEADER_BYTES:
+            raise error(431, f"request head over {MAX_HEADER_BYTES} bytes", {"Connection": "close"})
+        names = [k for k, _ in headers]
+        if "transfer-encoding" in names and "content-length" in names:  # RFC 9112 §6.1: reject, then close
+            raise error(400, "a request may not carry both Content-Length and Transfer-Encoding",
+                        {"Connection": "close"})
         hosts = [v for k, v in headers if k == "host"]
         if len(hosts) != 1:
             raise error(400, f"a request needs exactly one Host header (got {len(hosts)})")

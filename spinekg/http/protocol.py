@@ -1,8 +1,8 @@
 """HTTP details for the endpoint: uvicorn's h11 protocol with a header timeout, and content negotiation.
 
-uvicorn arms its keep-alive timer only after a response, so a connection that never completes
-its first request head would stay open forever; here the timer is armed on connect too, and
-uvicorn cancels it as soon as a full request head has arrived.
+uvicorn arms its keep-alive timer only after a response and cancels it on any byte, so a
+connection that trickles (or never sends) a request head would stay open forever; here a
+second timer closes a connection whose next request head is not complete within HEADER_TIMEOUT.
 """
 from __future__ import annotations
 
@@ -34,7 +34,25 @@ GRAPH_FORMATS = ("turtle", "nt", "jsonld", "rdfxml")
 class HeaderTimeoutProtocol(H11Protocol):
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self.timeout_keep_alive_task = self.loop.call_later(HEADER_TIMEOUT, self.timeout_keep_alive_handler)
+        self._arm_head_timer()
+
+    def _arm_head_timer(self) -> None:
+        self._head_cycle = self.cycle  # a new request head replaces the cycle
+        self._head_timer = self.loop.call_later(HEADER_TIMEOUT, self._head_timeout)
+
+    def _head_timeout(self) -> None:
+        if self.cycle is self._head_cycle and not self.transport.is_closing():
+            self.transport.close()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._head_timer.cancel()
+        if not self.transport.is_closing():
+            self._arm_head_timer()
+
+    def connection_lost(self, exc) -> None:
+        self._head_timer.cancel()
+        super().connection_lost(exc)
 
 
 def negotiate(accept: str | None, graph: bool) -> str | None:
