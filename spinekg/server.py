@@ -45,8 +45,14 @@ def error(status: int, message: str, headers: dict | None = None) -> Reply:
 class App:
     """The ASGI application: checks every request, then routes it."""
 
-    def __init__(self, lanes, *, timeout: float, max_rows: int, cors_origins, allowed_hosts: set[str]):
+    def __init__(self, lanes, *, timeout: float, max_rows: int, cors_origins, allowed_hosts: set[str],
+                 answer_cache: int = 256):
+        import collections
+
         self.lanes, self.timeout, self.max_rows = lanes, timeout, max_rows
+        # the graph is read-only while serving: a repeated query is answered without a worker
+        self.answers: collections.OrderedDict = collections.OrderedDict()
+        self.answer_cache = answer_cache
         self.cors_origins = {o.rstrip("/").lower() for o in cors_origins if o and o != "*"}
         self.allowed_hosts = allowed_hosts
         self.fhir_executor = None
@@ -153,6 +159,11 @@ class App:
                 raise error(400, "missing query= parameter (the query page is at /)")
             raise error(400, "give exactly one non-empty query")
         text = queries[0]
+        key = (text, accept, tuple(params.get("format", [])), tuple(params.get("output", [])))
+        cached = self.answers.get(key)
+        if cached is not None:
+            self.answers.move_to_end(key)
+            return cached
         if wanted_format(params, False) is None and wanted_format(params, True) is None:
             if negotiate(accept, False) is None and negotiate(accept, True) is None:
                 raise error(406, f"cannot answer in {accept}; offered: "
@@ -172,7 +183,12 @@ class App:
             raise error(400, str(e)) from None
         fmt = choose_format(params, accept, result.is_graph)
         extra = {"X-Spinekg-Truncated": str(self.max_rows)} if result.truncated else {}
-        return Reply(200, sparql.format_result(result, fmt), CONTENT_TYPES[fmt] + "; charset=utf-8", extra)
+        reply = Reply(200, sparql.format_result(result, fmt), CONTENT_TYPES[fmt] + "; charset=utf-8", extra)
+        if self.answer_cache and len(reply.body) <= 256 * 1024 and len(text) <= 16 * 1024:
+            self.answers[key] = reply
+            while len(self.answers) > self.answer_cache:
+                self.answers.popitem(last=False)
+        return reply
 
     async def fhir(self, method, path, query, headers, body) -> Reply:
         try:
@@ -307,7 +323,8 @@ def allowed_hosts(host: str, port: int, extra) -> set[str]:
 
 def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxigraph", endpoint: str | None = None,
                 timeout: float = 10.0, max_rows: int = 10_000, workers: int = 2, fast_workers: int = 1,
-                memory_mb: int | None = None, queue_limit: int = 512, cors_origins=(), allow_hosts=()) -> SparqlServer:
+                memory_mb: int | None = None, queue_limit: int = 512, answer_cache: int = 256, cors_origins=(),
+                allow_hosts=()) -> SparqlServer:
     """A ready server (call serve_forever(); then shutdown() and close())."""
     from spinekg.graph.errors import SpinekgError
     from spinekg.graph.sparql import DEFAULT_MEMORY_MB, check_timeout
@@ -335,7 +352,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxi
         raise
     bound_host, bound_port = sock.getsockname()[:2]
     app = App(lanes, timeout=timeout, max_rows=max_rows, cors_origins=cors_origins,
-              allowed_hosts=allowed_hosts(bound_host, bound_port, allow_hosts))
+              allowed_hosts=allowed_hosts(bound_host, bound_port, allow_hosts), answer_cache=answer_cache)
     return SparqlServer(sock, lanes, app)
 
 

@@ -123,7 +123,8 @@ def register(app: typer.Typer) -> None:
         else:
             text = _read_query_file(file)
         timeout = sparql.check_timeout(timeout)
-        info = sparql.check_query(text)  # refuse before anything loads or runs
+        # refuse before anything loads or runs; rdflib's parser is pure Python, so the timeout stops it too
+        info = sparql.call_with_timeout(lambda: sparql.check_query(text), timeout)
         if fmt is not None and (fmt in sparql.GRAPH_FORMATS) != info.is_graph:
             kinds = sparql.GRAPH_FORMATS if info.is_graph else sparql.SELECT_FORMATS
             raise SpinekgError(f"--format {fmt} does not fit a {info.form} query; use {', '.join(kinds)}")
@@ -261,8 +262,9 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/spinekg/graph
         """
+        from spinekg.graph.sparql import check_timeout
         from spinekg.graph.sparql import push as run_push
 
-        n = run_push(endpoint, graph, append=append, timeout=timeout)
+        n = run_push(endpoint, graph, append=append, timeout=check_timeout(timeout) or 3600.0)
         where = f"graph <{graph}>" if graph else "the default graph"
         typer.echo(f"{'added' if append else 'loaded'} {n} triples into {where} at {endpoint}")
