@@ -6,7 +6,8 @@ tests/test_load.py runs them small, `python bench/load.py` (and bench/run.py, if
   clients(200 clients, 10 s)   0 errors, p99 of a simple query (target <= 100 ms)
   idle_sockets(1000)           server threads before/after, and a query still answered
   worker_memory()              peak worker RSS while a memory-hungry query runs, against the cap
-  growth(1000 large queries)   server and worker RSS before/after
+  growth(1000 large queries)   server and worker RSS before/after (answers of ~1 MB each)
+  while_slow()                 simple queries' latency while two slow ones hold the general workers
 """
 from __future__ import annotations
 
@@ -200,11 +201,53 @@ def growth(n: int = 1000) -> dict:
                 "server_growth_mb": round(server1 - server0, 1), "workers_growth_mb": round(workers1 - workers0, 1)}
 
 
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def while_slow(simple: int = 20) -> dict:
+    """Latency of simple queries (each a new text: no answer cache) while two slow ones hold both
+    general workers (target: each within 100 ms)."""
+    import threading
+    import urllib.error
+    import urllib.request
+
+    with Serve("--workers", "2", "--fast-workers", "1", "--timeout", "15") as s:
+        base = f"http://127.0.0.1:{s.port}/sparql?"
+
+        def get(q):
+            try:
+                return urllib.request.urlopen(base + urllib.parse.urlencode({"query": q}), timeout=60).status
+            except urllib.error.HTTPError as e:
+                return e.code
+
+        get(SLOW)  # learnt as expensive (its check says so): from now on it goes to the general lane only
+        deadline = time.monotonic() + 60
+        while len(s.workers()) < 3 and time.monotonic() < deadline:  # the fast worker it cost is replaced
+            time.sleep(0.1)
+        time.sleep(1.0)
+        slow = [threading.Thread(target=get, args=(SLOW,)) for _ in range(2)]
+        for t in slow:
+            t.start()
+        time.sleep(1.0)
+        times, codes = [], []
+        for i in range(simple):
+            t0 = time.perf_counter()
+            codes.append(get(f"{SIMPLE} # {i}"))
+            times.append((time.perf_counter() - t0) * 1000)
+        busy = all(t.is_alive() for t in slow)
+        for t in slow:
+            t.join(60)
+        times.sort()
+        return {"simple_queries": simple, "slow_running_throughout": busy, "errors": sum(c != 200 for c in codes),
+                "p50_ms": round(times[len(times) // 2], 1), "max_ms": round(times[-1], 1)}
+
+
 def report(small: bool = False) -> dict:
     if small:
         return {"clients": clients(50, 3.0), "idle": idle_sockets(200), "memory": worker_memory(256, 20.0),
-                "growth": growth(100)}
-    return {"clients": clients(), "idle": idle_sockets(), "memory": worker_memory(), "growth": growth()}
+                "growth": growth(100), "while_slow": while_slow(5)}
+    return {"clients": clients(), "idle": idle_sockets(), "memory": worker_memory(), "growth": growth(),
+            "while_slow": while_slow()}
 
 
 if __name__ == "__main__":

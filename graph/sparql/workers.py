@@ -95,6 +95,12 @@ class Worker:
             line = self.read_line(deadline)
             if line is not None and line.startswith(b'{"checked"'):
                 self.expensive = json.loads(line).get("expensive", False)
+                go = not (budget and self.expensive)  # a fast-lane worker never starts an expensive query
+                self.proc.stdin.write(b"go\n" if go else b"skip\n")
+                self.proc.stdin.flush()
+                if not go:
+                    self.read_line(deadline)
+                    return {"moved": True}
                 line = self.read_line(min(deadline, time.monotonic() + budget) if budget else deadline)
         except (SpinekgError, BrokenPipeError):
             self.proc.wait()
@@ -105,6 +111,8 @@ class Worker:
         if line is None:
             return None
         answer = json.loads(line)
+        if answer.get("skipped"):
+            return {"moved": True}
         self.answered += 1
         self.rss = answer.pop("rss", self.rss)
         return answer
@@ -242,6 +250,10 @@ def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
             info = check_query(req["query"])
             out.write(json.dumps({"checked": True, "expensive": info.expensive}).encode() + b"\n")
             out.flush()
+            if sys.stdin.buffer.readline().strip() != b"go":
+                out.write(b'{"skipped": true}\n')
+                out.flush()
+                continue
             result = engine.query(req["query"], {k: Term(*v) for k, v in req["bindings"].items()},
                                   timeout=None, max_rows=req["max_rows"])
             answer = result.to_wire()

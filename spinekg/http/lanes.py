@@ -86,6 +86,9 @@ class Lanes:
             raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
         if w.expensive:
             self.remember_slow(text)
+        if answer.get("moved"):  # the fast lane's worker checked it, found it expensive, and did not start it
+            self._release(w)
+            return await self._run(text, True, deadline, timeout, max_rows)
         if w.proc.poll() is not None or w.worn():
             self._replace(w)
         else:
