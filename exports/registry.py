@@ -218,7 +218,9 @@ def check_targets(paths: list[Path], force: bool, folders: tuple[Path, ...] = ()
         if p.is_dir():
             raise SpinekgError(f"{p} is a folder, not a file")
         if not p.parent.is_dir() and p.parent not in made:
-            raise SpinekgError(f"folder {p.parent} does not exist")
+            raise SpinekgError(f"{p.parent} is not a folder" if p.parent.exists() else f"folder {p.parent} does not exist")
+        if p.exists() and not p.is_file():
+            raise SpinekgError(f"{p} is a special file, not a regular file; refusing to replace it")
     for f in made:
         if f.exists() and not f.is_dir():
             raise SpinekgError(f"{f} exists and is not a folder")

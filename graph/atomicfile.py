@@ -31,9 +31,10 @@ def temp_name(name: str, kind: str = "tmp") -> str:
     return f".{name}.{TAG}-{os.getpid()}-{secrets.token_hex(4)}.{kind}"
 
 
-def failpoint(name: str) -> None:
-    """Crash tests: SPINEKG_FAILPOINT=NAME kills this process with SIGKILL right here."""
-    if os.environ.get("SPINEKG_FAILPOINT") == name:
+def failpoint(name: str, path: Path | None = None) -> None:
+    """Crash tests: SPINEKG_FAILPOINT=NAME (or NAME:FILENAME) kills this process with SIGKILL here."""
+    wanted = os.environ.get("SPINEKG_FAILPOINT")
+    if wanted and (wanted == name or (path is not None and wanted == f"{name}:{Path(path).name}")):
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
@@ -185,14 +186,14 @@ def _write_unnamed(path: Path, data: bytes, mode: int, force: bool) -> bool:
     try:
         os.fchmod(fd, mode)  # open()'s mode is cut by the umask; keep the old file's mode exactly
         _write_all(fd, data)
-        failpoint("file-written")
+        failpoint("file-written", path)
         if not force or not os.path.lexists(path):
             return _link_fd(fd, path)  # no-clobber and atomic: EEXIST if someone got there first
         temp = path.parent / temp_name(path.name)
         if not _link_fd(fd, temp):
             return False
         try:
-            failpoint("file-linked")
+            failpoint("file-linked", path)
             refuse_special(path)
             os.replace(temp, path)
         except BaseException:
@@ -212,7 +213,8 @@ def _write_named(path: Path, data: bytes, mode: int, force: bool) -> None:
             _write_all(fd, data)
         finally:
             os.close(fd)
-        failpoint("file-linked")
+        failpoint("file-written", path)
+        failpoint("file-linked", path)
         if force:
             refuse_special(path)
             os.replace(temp, path)
