@@ -11,8 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
-import shutil
 import stat
 import time
 from pathlib import Path
@@ -28,7 +26,7 @@ _NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT, errno
 
 
 def temp_name(name: str, kind: str = "tmp") -> str:
-    return f".{name}.{TAG}-{os.getpid()}-{secrets.token_hex(4)}.{kind}"
+    return f".{name}.{TAG}-{os.getpid()}-{os.urandom(4).hex()}.{kind}"
 
 
 def failpoint(name: str, path: Path | None = None) -> None:
@@ -80,6 +78,8 @@ def sweep(folder: Path) -> list[str]:
             elif m["kind"] == "tmp":
                 os.unlink(entry)
             else:
+                import shutil
+
                 shutil.rmtree(entry)
             removed.append(name)
         except OSError:
@@ -91,8 +91,8 @@ def refuse_special(path: Path) -> None:
     """Refuse to write over anything but a regular file (a FIFO, /dev/null, a folder …)."""
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        return
+    except (FileNotFoundError, NotADirectoryError):
+        return  # nothing there (the missing or non-folder parent is reported by the caller)
     except OSError as e:
         raise SpinekgError(os_error_message(path, e, "write")) from None
     if not stat.S_ISREG(st.st_mode):
