@@ -51,7 +51,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("omop", "OMOP CDM v5.4 vocabulary tables, tab-delimited like Athena (a folder)",
            "spinekg.exports.omop:write_omop", "spinekg-omop", multi_file=True,
            members=("CONCEPT.csv", "CONCEPT_RELATIONSHIP.csv", "CONCEPT_ANCESTOR.csv", "CONCEPT_SYNONYM.csv",
-                    "VOCABULARY.csv", "CONCEPT_CLASS.csv", "RELATIONSHIP.csv")),
+                    "VOCABULARY.csv", "CONCEPT_CLASS.csv", "DOMAIN.csv", "RELATIONSHIP.csv")),
     Format("sssom", "SSSOM TSV: regions -> UBERON, codes -> BioPortal CPT", "spinekg.exports.sssom:write_sssom",
            "spinekg.sssom.tsv"),
     Format("graphml", "the typed network as GraphML (Gephi, yEd, networkx)", "spinekg.exports.network_formats:write_graphml",

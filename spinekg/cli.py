@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+import typer.core
 from typer.core import TyperGroup
+
+# Typer escapes "[default: ...]" for rich whenever rich is importable, and the escape shows as a
+# literal backslash in plain help; we never render help with rich, so say so.
+typer.core.HAS_RICH = False
 
 from spinekg import __version__
 from spinekg.options import TextJson, text_json_option
