@@ -236,3 +236,28 @@ def _unlink_quietly(path: Path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+class AtomicWriter:
+    """For writers that stream (`with AtomicWriter(path, force=f) as out: out.write(b"...")`):
+    the bytes are collected and written by write_file_atomic when the block ends without error,
+    so a failure or a kill leaves no file and no temporary."""
+
+    def __init__(self, path: Path, *, force: bool = False):
+        import io
+
+        self.path, self.force = Path(path), force
+        refuse_special(self.path)
+        if not force and os.path.lexists(self.path):
+            raise _exists_error(self.path)
+        self.buffer = io.BytesIO()
+
+    def write(self, data: bytes) -> int:
+        return self.buffer.write(data)
+
+    def __enter__(self) -> "AtomicWriter":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is None:
+            write_file_atomic(self.path, self.buffer.getvalue(), force=self.force)

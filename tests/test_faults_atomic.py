@@ -116,3 +116,17 @@ def test_export_all_refuses_the_current_folder(cli, tmp_path, monkeypatch):
     r = cli("export", "all", "-o", ".")
     assert r.exit_code == 2 and "current folder" in r.stderr and len(r.stderr.splitlines()) == 1
     assert os.listdir(tmp_path) == []
+
+
+def test_atomic_writer_writes_only_on_success(tmp_path):
+    from spinekg.graph.atomicfile import AtomicWriter
+
+    with AtomicWriter(tmp_path / "f.csv") as out:
+        out.write(b"a,b\n")
+        assert os.listdir(tmp_path) == []  # nothing on disk while streaming
+    assert (tmp_path / "f.csv").read_bytes() == b"a,b\n"
+    with pytest.raises(RuntimeError):
+        with AtomicWriter(tmp_path / "g.csv") as out:
+            out.write(b"half")
+            raise RuntimeError("writer failed")
+    assert os.listdir(tmp_path) == ["f.csv"]
