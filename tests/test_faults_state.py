@@ -146,8 +146,8 @@ def _damage_store(path: Path, how: str, store: str) -> None:
         record = json.loads(path.read_text())
         if store == "descriptors":
             record["descriptors"] = {"63304": 5, "not a code": "x"}
-        else:
-            record["edits"] = [{"addon": 1}]
+        else:  # the NCCI store keeps a list of imports, each with its rows
+            record["imports"] = [{"kind": "aoc", "rows": [{"addon": 1}]}]
         path.write_text(json.dumps(record))
         return
     if how in ("directory", "fifo", "dangling symlink"):
@@ -155,15 +155,10 @@ def _damage_store(path: Path, how: str, store: str) -> None:
     DAMAGE[how](path)
 
 
-STORE_CASES = [(store, how) for store in ("descriptors",) for how in sorted(k for k in DAMAGE if k != "unreadable")]
-# The NCCI store moved to graph/ncci_store.py (the claims helper's), which reads it strictly with
-# path.read_text: the same contract is asked of it; these cases flip to passing when it adopts it.
-NCCI_CASES = [pytest.param("ncci-addon", how, marks=pytest.mark.xfail(
-    strict=True, reason="graph/ncci_store.load_imports: route damage through graph.userdata.damaged"))
-    for how in ("truncated", "directory")]
+STORE_CASES = [(store, how) for store in sorted(STORES) for how in sorted(k for k in DAMAGE if k != "unreadable")]
 
 
-@pytest.mark.parametrize("store,how", STORE_CASES + NCCI_CASES)
+@pytest.mark.parametrize("store,how", STORE_CASES)
 def test_damaged_store_is_one_line_and_other_commands_work(cli, tmp_path, monkeypatch, store, how):
     home = tmp_path / "home"
     monkeypatch.setenv("SPINEKG_HOME", str(home))
