@@ -135,6 +135,8 @@ def card(rec: CodeRecord, catalog: Catalog) -> str:
             for c in codes:
                 other = catalog.codes.get(c)
                 mark = _link_mark(catalog, rec, key, c) if key else ""
+                if other is not None and other.status == "deleted":
+                    mark += f"  (deleted {other.deleted_in})" if other.deleted_in else "  (deleted)"
                 lines.append(f"    {c}  {other.label if other else '(not in the graph)'}{mark}")
 
     related("reported with these primaries", "add_on_to", rec.add_on_to)

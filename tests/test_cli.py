@@ -259,3 +259,23 @@ def test_one_tabular_schema(cli, tmp_path):
     assert keys == list(TABLE_COLUMNS)
     for column in ("sources", "evidence", "counting", "replaced_by"):
         assert column in TABLE_COLUMNS
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize("command", ["spinekg show 63304", "spinekg list --procedure vertebroplasty --as-of 2014",
+                                     "spinekg diff 2016 2017"])
+def test_readme_console_examples_hold(cli, command):
+    """The README's printed output of these commands appears, in order, in what they print now ('…' skips)."""
+    import re
+    import shlex
+
+    block = re.search(r"\$ " + re.escape(command) + r"\n(.*?)(?:\n\$ |\n```)", README.read_text(encoding="utf-8"), re.S)
+    assert block, f"README has no console example of {command}"
+    expected = [line for line in block[1].splitlines() if line.strip() and line.strip() != "…"]
+    got = cli(*shlex.split(command)[1:]).stdout.splitlines()
+    pos = 0
+    for line in expected:
+        assert line in got[pos:], f"README line not printed (in order) by {command}: {line!r}"
+        pos = got.index(line, pos) + 1
