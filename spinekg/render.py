@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from spinekg.graph.model import TABLE_COLUMNS, Catalog, CodeRecord, table_record
+from spinekg.graph.textsafe import terminal_text
 
 # Public JSON of `show`: the contract keys first, then extra facts.
 SHOW_KEYS = ("code", "label", "kind", "regions", "approaches", "procedures", "lesion_compartments",
@@ -34,15 +35,13 @@ def _marks(rec: CodeRecord) -> str:
 
 
 def list_text(records: list[CodeRecord]) -> str:
-    from spinekg.graph.textsafe import terminal_text
-
     lines = []
     for r in records:
         lines.append(f"{r.code}  {'add-on ' if r.kind == 'add-on' else 'primary'}  {r.label}{_marks(r)}")
         if r.descriptor:
             lines.append(f"{'':16}official: {terminal_text(r.descriptor)}")
     lines.append(f"({len(records)} code{'s' if len(records) != 1 else ''})")
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))  # imported descriptors may hold ESC sequences
 
 
 def list_output(records: list[CodeRecord], fmt: str) -> str:
@@ -102,7 +101,6 @@ def _link_mark(catalog: Catalog, rec: CodeRecord, key: str, other: str) -> str:
 
 def card(rec: CodeRecord, catalog: Catalog) -> str:
     """A readable card for one code: label, facts, evidence, history, relations, siblings and sources."""
-    from spinekg.graph.textsafe import terminal_text
 
     status = rec.status + (f" since {rec.deleted_in}" if rec.deleted_in and rec.status == "deleted" else "")
     facts = [
@@ -151,4 +149,4 @@ def card(rec: CodeRecord, catalog: Catalog) -> str:
         lines += [f"    {u}" for u in sources]
     else:
         lines.append(f"  sources:    none of its own; its facts follow {', '.join(rec.inferred_from) or 'its siblings'}")
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))  # imported descriptors may hold ESC sequences
