@@ -171,11 +171,11 @@ def test_show_22853_counts_per_interspace_with_sources_and_evidence(cli):
     assert "each interspace" in d["label"] and "additional" not in d["label"]
     assert d["evidence"] == "confirmed" and d["added_in"] == 2017
     assert d["sources"] and all(u.startswith("https://") for u in d["sources"])
-    assert d["link_evidence"]["add_on_to"]["22612"] == {"evidence": "inferred", "inferred_from": ["22840"]}
+    assert d["link_evidence"]["add_on_to"]["22612"] == {"evidence": "inferred", "inferred_from": ["22841"]}
     text = cli("show", "22853").stdout
     assert "reported once for each interspace, the first one included" in text
     assert text.rstrip().splitlines()[-1].strip() in d["sources"] + d["history_sources"]  # ends with its sources
-    assert "[inferred from 22840]" in text
+    assert "[inferred from 22841]" in text
 
 
 def test_show_deleted_code_with_year_and_replacements(cli):
