@@ -52,7 +52,6 @@ class SK(DefinedNamespace):
     CystDrainage: URIRef
     CystOrSyrinx: URIRef
     Decompression: URIRef
-    DefectOrInterspace: URIRef
     Deleted: URIRef
     DentateLigamentSection: URIRef
     DiscArthroplasty: URIRef
@@ -172,6 +171,7 @@ class SK(DefinedNamespace):
     VertebralBody: URIRef
     VertebralBodyPart: URIRef
     VertebralBodyTethering: URIRef
+    VertebralDefectOrInterspace: URIRef
     VertebralDislocation: URIRef
     VertebralFracture: URIRef
     VertebralProcess: URIRef
