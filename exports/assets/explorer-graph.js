@@ -101,22 +101,23 @@ function buildFocus(focus, depth) {
     var step = 72;  // a shape and its label below it, with room to spare
     var per = 6, rows = Math.min(per, ids.length), out = Number(col) < 0 ? -1 : 1;
     ids.forEach(function (id, i) {  // long columns fold into side-by-side sub-columns, away from the centre
-      pos[id] = { x: Number(col) * 340 + out * Math.floor(i / per) * 120, y: (i % per - (rows - 1) / 2) * step };
+      pos[id] = { x: Number(col) * 250 + out * Math.floor(i / per) * 115, y: (i % per - (rows - 1) / 2) * step };
     });
   });
   var nodes = plan.drawn.map(function (id) {
     var n = byId[id];
     return { id: id, label: n.label, group: n.group, shape: n.shape, title: tooltip(n), x: pos[id].x, y: pos[id].y,
-             font: { size: id === focus ? 22 : 18 } };
+             font: { size: id === focus ? 24 : 20 } };
   });
   Object.keys(plan.collapsed).forEach(function (key) {
     var hub = key.indexOf("|") > 0 ? focus : key;
     var rel = key.indexOf("|") > 0 ? key.split("|")[1] : null;
     var k = plan.collapsed[key].length;
     var what = rel === "addOnTo" ? (DATA.cards[focus] && DATA.cards[focus].kind === "add-on" ? "primaries" : "add-ons")
-      : rel ? RELATION_SHORT[rel] || rel : "more";
+      : rel ? RELATION_SHORT[rel] || rel
+      : plan.collapsed[key].every(isCode) ? (k === 1 ? "code" : "codes") : "more";
     nodes.push({ id: "count:" + key, label: "+" + k + " " + what, title: "click to show these " + k, shape: "box", x: pos["count:" + key].x,
-                 y: pos["count:" + key].y, color: { background: "#f3f4f6", border: "#6b7280" }, font: { size: 17, color: "#111827" },
+                 y: pos["count:" + key].y, color: { background: "#f3f4f6", border: "#6b7280" }, font: { size: 19, color: "#111827" },
                  count: key, hub: hub });
   });
   var drawnSet = {};

@@ -143,17 +143,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def compare(
-        a: str = typer.Argument(..., metavar="A", help="A code."),
-        b: str = typer.Argument(..., metavar="B", help="Another code."),
+        codes: List[str] = typer.Argument(..., metavar="A B [C] [D]", help="Two to four codes."),
         fmt: TextJson = text_json_option("text or json."),
     ) -> None:
-        """Compare two codes facet by facet: what they share and where they differ.
+        """Compare 2-4 codes facet by facet, then their add-ons, primaries and reported-with codes.
 
-        Example: spinekg compare 63304 63305
+        Example: spinekg compare 63081 63085
         """
         from spinekg.graph import traverse
 
-        _emit(traverse.compare(a, b), fmt, traverse.compare_text)
+        _emit(traverse.compare(*codes), fmt, traverse.compare_text)
 
     @app.command()
     def family(
