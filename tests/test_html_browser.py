@@ -354,8 +354,23 @@ def test_fragment_restores_the_view(browser, full_file, tmp_path, size, fragment
         got = p.js("spinekg.state()")
         assert {k: got[k] for k in want} == want
         labels = p.js("spinekg.labels()")
-        assert labels and overlaps([l for l in labels if not l["id"].startswith("count:")]) == [] or want["view"] == "focus"
+        assert labels and overlaps(labels) == []
+        assert min(l["fontPx"] for l in labels) >= 12
         p.assert_clean()
+    finally:
+        p.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_focus_views_readable_in_every_size(browser, full_file, tmp_path, size):
+    p = open_page(browser, full_file, tmp_path, "#code=63304", size)
+    try:
+        for code in ("63304", "63308", "22840", "20930", "22630"):
+            p.js(f"location.hash = '#code={code}'")
+            p.wait(f"spinekg.state().focus === {code!r}")
+            labels = p.js("spinekg.labels()")
+            assert len(labels) >= 5 and overlaps(labels) == [], code
+            assert min(l["fontPx"] for l in labels) >= 12, code
     finally:
         p.context.close()
 
