@@ -134,3 +134,16 @@ def test_compare_three_or_four_codes(cli):
     for args in (("compare", "63081"), ("compare", "63081", "63082", "63085", "63086", "63087"), ("compare", "63081", "63081")):
         r = cli(*args)
         assert r.exit_code == 2 and r.stderr.startswith("error: compare"), args
+
+
+def test_family_table_on_the_cli(cli):
+    r = cli("family", "63081", "--table")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("63081-63091") and "columns: region; rows: approach" in lines[1]
+    row = next(line for line in lines if line.startswith("anterior "))
+    assert row.split() == ["anterior", "63081+63082", "\u2014", "\u2014", "\u2014"]
+    assert cli("family", "63275-63290", "--table", "-f", "json").exit_code == 0
+    r = cli("family", "63001-63308", "--table")
+    assert r.exit_code == 2 and "holds no codes directly" in r.stderr
+    assert cli("family", "99999", "--table").exit_code == 2
