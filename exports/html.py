@@ -77,7 +77,8 @@ def render_html(catalog, *, codes: set[str] | None = None, focus: str | None = N
 
 def render_page(catalog, *, codes: set[str] | None = None, focus: str | None = None, depth: int | None = None,
                 layout: str = "force", title: str | None = None) -> tuple[str, dict]:
-    """The page and what it draws: {"codes": n, "nodes": n} and, with a focus, what its view draws."""
+    """The page and what it draws, as counts for messages and manifests: {"codes", "nodes"}, or with
+    a focus {"codes", "nodes_drawn", "hubs_collapsed"} of the view it opens on."""
     if layout not in LAYOUTS:
         raise SpinekgError(f"unknown layout {layout!r}; valid values: {', '.join(LAYOUTS)}")
     if depth is not None:
@@ -133,8 +134,7 @@ def render_page(catalog, *, codes: set[str] | None = None, focus: str | None = N
     if focus is not None:
         adj = focus_plan.adjacency(list(D.nodes), edge_list)
         p = focus_plan.plan(adj, kinds, focus, focus_plan.DEFAULT_DEPTH if depth is None else depth)
-        info = {"codes": len(drawn), "focus": focus, "depth": focus_plan.DEFAULT_DEPTH if depth is None else depth,
-                "nodes drawn": len(p["drawn"]), "hubs collapsed": len(p["collapsed"])}
+        info = {"codes": len(drawn), "nodes_drawn": len(p["drawn"]), "hubs_collapsed": len(p["collapsed"])}
     page_title = title or ("spinekg explorer" if focus is None else f"spinekg explorer \u2014 around {focus}")
     data = {
         "title": page_title,

@@ -152,8 +152,9 @@ def page(loaded):
     pg.fill("#search", "")
     loaded.js("location.hash = ''")
     loaded.wait("spinekg.state().view === 'overview'")
-    for box in pg.locator("#filter-groups input:checked").all():
-        box.uncheck()
+    # through the boxes' own click handling (a box may sit scrolled out of its list)
+    loaded.js("document.querySelectorAll('#filter-groups input:checked').forEach(b => b.click())")
+    assert loaded.js("spinekg.visibleCodes().length") == loaded.js("Object.keys(JSON.parse(document.getElementById('spinekg-data').textContent).cards).length")
     loaded.js("spinekg.state().compare.length && (location.hash = '#compare=')")
     return loaded
 
@@ -252,7 +253,7 @@ def test_focus_view_draws_the_plan_and_expands_a_count_node(browser, catalog, tm
         drawn = p.js("spinekg.drawnNodeIds()")
         codes = [d for d in drawn if not d.startswith("count:")]
         counts = [d for d in drawn if d.startswith("count:")]
-        assert len(codes) == info["nodes drawn"] and len(counts) == info["hubs collapsed"]
+        assert len(codes) == info["nodes_drawn"] and len(counts) == info["hubs_collapsed"]
         # columns by relation: facet values left of the centre, group and codes right
         pos = p.js("spinekg.network().getPositions()")
         assert pos["63304"]["x"] == 0
