@@ -283,6 +283,10 @@ def test_compare_columns_differences_and_path(page, catalog, tmp_path):
     from spinekg.graph.traverse import path as cli_path
 
     assert path.count("\u2014") // 2 == cli_path("63081", "63085")["length"]
+    from spinekg.graph.traverse import compare as cli_compare
+
+    facts = page.js("Array.from(document.querySelectorAll('.paths li.fact')).map(li => li.textContent)")
+    assert facts == cli_compare("63081", "63085")["relations"]
     keep_shot(page, "compare.png", tmp_path)
     # the card's "+ compare" adds a third code
     page.js("spinekg.show('focus', '63304')")
