@@ -175,30 +175,44 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def compare(
-        a: str = typer.Argument(..., metavar="A", help="A code."),
-        b: str = typer.Argument(..., metavar="B", help="Another code."),
+        codes: List[str] = typer.Argument(..., metavar="A B [C] [D]", help="Two to four codes."),
         fmt: TextJson = text_json_option("text or json."),
     ) -> None:
-        """Compare two codes facet by facet: what they share and where they differ.
+        """Compare 2-4 codes facet by facet, then their add-ons, primaries and reported-with codes.
 
-        Example: spinekg compare 63304 63305
+        Example: spinekg compare 63081 63085
         """
         from spinekg.graph import traverse
 
-        _emit(traverse.compare(a, b), fmt, traverse.compare_text)
+        _emit(traverse.compare(*codes), fmt, traverse.compare_text)
 
     @app.command()
     def family(
-        code: str = typer.Argument(..., help="A code, e.g. 63304."),
+        code: str = typer.Argument(..., help="A code, e.g. 63304 (with --table also a range, e.g. 63081-63091)."),
+        table: bool = typer.Option(False, "--table", help="Show the code's range group as a table of the facets that vary in it."),
         fmt: TextJson = text_json_option("text or json."),
     ) -> None:
-        """Codes that differ from a code in exactly one facet, grouped by that facet.
+        """Codes that differ from a code in exactly one facet, grouped by that facet; or, with
+        --table, its family (range group) laid out by the facets that vary inside it.
 
-        Example: spinekg family 63001
+        Example: spinekg family 63081 --table
         """
         from spinekg.graph import traverse
 
-        _emit(traverse.family(code), fmt, traverse.family_text)
+        if not table:
+            _emit(traverse.family(code), fmt, traverse.family_text)
+            return
+        from spinekg.exports.family_table import build_table, table_text
+        from spinekg.graph.errors import SpinekgError
+        from spinekg.graph.model import load_catalog
+        from spinekg.graph.select import get_code
+
+        catalog = load_catalog()
+        given = code.strip().replace("\u2013", "-")
+        group = given if given in catalog.groups else get_code(catalog, given).group
+        if not any(m in catalog.codes for m in catalog.groups[group]["members"]):
+            raise SpinekgError(f"{group} holds no codes directly; give a code or one of its smaller ranges")
+        _emit(build_table(catalog, group), fmt, table_text)
 
     @app.command()
     def find(
