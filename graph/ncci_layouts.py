@@ -174,7 +174,7 @@ def _xlsx_cell(v) -> str:
     if hasattr(v, "strftime"):
         return v.strftime("%Y%m%d")
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))  # 20130401.0 from a numeric cell
+        v = int(v)  # 20130401.0 from a numeric cell
     return str(v).strip()
 
 
