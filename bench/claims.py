@@ -38,18 +38,25 @@ def graph_codes() -> list[str]:
 def generate_ptp(path: Path, rows: int, codes: list[str], seed: int = 7) -> int:
     """A PTP .txt in CMS's layout (preamble, heading, explanation rows, tab-delimited edits). About one
     row in twenty names a graph code, mostly beside codes of other sections (injections, E/M,
-    imaging), one in ten of those beside another graph code — the shape of CMS's practitioner file."""
+    imaging), one in fifty of those beside another graph code — the shape of CMS's practitioner file."""
     rnd = random.Random(seed)
+    others = list(OTHER_CODES) + [f"{n:05d}" for n in rnd.sample(range(10000, 99999), 3000)]
+    pairs: set = set()
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("Generated benchmark file in the layout of CMS's PTP edits (made-up rows)\n")
         f.write("\t".join(PTP_HEADING) + "\n")
         f.write("\t\t\t\t*=no data\t0=not allowed\t\n\t\t\t\t\t1=allowed\t\n\t\t\t\t\t9=not applicable\t\n")
         for i in range(rows):
+            while True:  # one edit per pair, as in CMS's files
+                if i % 20 == 0:
+                    c1 = rnd.choice(codes)
+                    c2 = rnd.choice(codes) if i % 1000 == 0 else rnd.choice(others)
+                else:
+                    c1, c2 = f"{rnd.randrange(10000, 99999)}", f"{rnd.randrange(10000, 99999)}"
+                if c1 != c2 and (c1, c2) not in pairs:
+                    break
             if i % 20 == 0:
-                c1 = rnd.choice(codes)
-                c2 = rnd.choice(codes) if i % 200 == 0 else rnd.choice(OTHER_CODES + (f"{rnd.randrange(10000, 99999)}",))
-            else:
-                c1, c2 = f"{rnd.randrange(10000, 99999)}", f"{rnd.randrange(10000, 99999)}"
+                pairs.add((c1, c2))  # remembered for the graph's rows only: the rest rarely collide
             eff = f"{rnd.randrange(1996, 2026)}{rnd.randrange(1, 13):02d}01"
             dele = "*" if rnd.random() < 0.8 else f"{int(eff[:4]) + 1}0101"
             mod = rnd.choice("0111119")
