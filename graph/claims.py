@@ -119,7 +119,7 @@ def _checker(version: tuple, setting: str):
     from spinekg.graph.claim_rules import ClaimChecker
     from spinekg.graph.ncci_store import load_imports
 
-    return ClaimChecker(claims_catalog(), load_imports(), setting)
+    return ClaimChecker(curated_catalog(), load_imports(), setting)
 
 
 def checker(setting: str = "practitioner"):
@@ -130,9 +130,10 @@ def checker(setting: str = "practitioner"):
 
 
 @functools.lru_cache(maxsize=1)
-def claims_catalog():
+def curated_catalog():
     """The curated codes without the user's imports, cached on disk under a key of the curated files
-    only: the rules read no descriptor, and an NCCI import must not force a rebuild of the graph."""
+    only: the rules and the NCCI imports read no descriptor, and an NCCI import must not force a
+    rebuild of the graph (load_catalog's cache keys on the imports)."""
     import hashlib
     from pathlib import Path
 

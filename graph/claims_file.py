@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -95,18 +96,33 @@ def _columns(path: Path, header: list[str], names: dict[str, str | None]) -> dic
     return idx
 
 
+def read_header(path: Path, names: dict | None) -> tuple[int, dict[str, int]]:
+    """(line number of the heading, {column key: index})."""
+    rows = _rows(path)
+    try:
+        header_line, header = next(rows)
+    except StopIteration:
+        raise SpinekgError(f"{path}: the file is empty") from None
+    finally:
+        rows.close()
+    return header_line, _columns(path, [h.strip() for h in header], names or {})
+
+
 def check_file(path: Path, *, setting: str = "practitioner", names: dict | None = None,
                emit: Callable[[str, str, object], None], progress: Callable[[int], None] | None = None,
                every: int = 20000) -> Summary:
     """Run the rules over every claim in `path`; emit(claim_id, date text, finding) per finding."""
     path = Path(path)
     engine = checker(setting)
+    _, idx = read_header(path, names)
     rows = _rows(path)
-    try:
-        header_line, header = next(rows)
-    except StopIteration:
-        raise SpinekgError(f"{path}: the file is empty") from None
-    idx = _columns(path, [h.strip() for h in header], names or {})
+    next(rows)
+    summary, _ = check_rows(path, rows, idx, engine, emit, progress, every)
+    return summary
+
+
+def check_rows(path, rows, idx, engine, emit, progress=None, every=20000) -> tuple[Summary, set[str]]:
+    """The rules over (line number, cells) rows; returns the summary and the claim ids seen."""
     ic, idate, icode = idx["claim_id"], idx["date"], idx["code"]
     iu, im = idx.get("units"), idx.get("modifiers")
     width = max(idx.values()) + 1
@@ -176,19 +192,22 @@ def check_file(path: Path, *, setting: str = "practitioner", names: dict | None 
     if current is not None:
         flush()
         claims += 1
+        done.add(current)
     summary.lines, summary.claims = n, claims
-    return summary
+    return summary, done
 
 
 class FindingsWriter:
     """Findings as CSV or JSON, written to a temporary file beside the target and renamed on close
     (or to stdout when the target is '-')."""
 
-    def __init__(self, target: str, fmt: str, force: bool = False):
+    def __init__(self, target: str, fmt: str, force: bool = False, part: bool = False):
         from spinekg.exports.atomic import check_writable
 
-        self.fmt, self.target, self.count = fmt, target, 0
-        if target == "-":
+        self.fmt, self.target, self.count, self.part = fmt, target, 0, part
+        if part:  # one worker's share: no heading or brackets, every JSON item after a comma
+            self.tmp, self.f = None, open(target, "w", encoding="utf-8", newline="")
+        elif target == "-":
             import sys
 
             self.tmp, self.f = None, sys.stdout
@@ -202,8 +221,9 @@ class FindingsWriter:
         self._cell = spreadsheet_cell if fmt == "csv" else str
         if fmt == "csv":
             self.csv = csv.writer(self.f, lineterminator="\n")
-            self.csv.writerow(FIELDS)
-        else:
+            if not part:
+                self.csv.writerow(FIELDS)
+        elif not part:
             self.f.write("[")
 
     def write(self, claim_id: str, day: str, f) -> None:
@@ -213,10 +233,23 @@ class FindingsWriter:
         if self.fmt == "csv":
             self.csv.writerow(values)
         else:
-            self.f.write(("," if self.count else "") + "\n " + json.dumps(dict(zip(FIELDS, values)), ensure_ascii=False))
+            self.f.write(("," if self.count or self.part else "") + "\n " + json.dumps(dict(zip(FIELDS, values)), ensure_ascii=False))
         self.count += 1
 
+    def append_part(self, part: Path) -> None:
+        """Copy a worker's share in (dropping the comma before the very first JSON item)."""
+        with open(part, encoding="utf-8", newline="") as f:
+            if self.fmt == "json" and not self.count:
+                first = f.read(1)
+                if first and first != ",":
+                    self.f.write(first)
+                self.count += bool(first)
+            shutil.copyfileobj(f, self.f, 1 << 20)
+
     def close(self, ok: bool) -> None:
+        if self.part:
+            self.f.close()
+            return
         if self.fmt == "json" and ok:
             self.f.write("\n]\n")
         if self.tmp is None:

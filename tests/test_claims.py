@@ -243,3 +243,32 @@ def test_progress_is_reported_while_streaming(home, tmp_path):
     summary = check_file(src, emit=lambda c, d, f: found.append(c), progress=seen.append, every=4)
     assert seen == [4, 8] and summary.lines == 11 and summary.claims == 6
     assert found and set(found) <= {c for c, _ in CLAIMS}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_claims_file_in_several_processes_gives_the_same_output(cli, imported, tmp_path, fmt):
+    claims = [(f"K{i:03d}", items) for i in range(40) for _, items in CLAIMS[i % len(CLAIMS):i % len(CLAIMS) + 1]]
+    src = write_claims(tmp_path / "claims.csv", claims)
+    one, three = tmp_path / f"one.{fmt}", tmp_path / f"three.{fmt}"
+    r1 = cli("check", "claims", str(src), "-o", str(one), "-f", fmt, "--jobs", "1")
+    r3 = cli("check", "claims", str(src), "-o", str(three), "-f", fmt, "--jobs", "3")
+    assert r1.exit_code == r3.exit_code == 1
+    assert one.read_text() == three.read_text() and r1.stderr == r3.stderr
+    if fmt == "json":
+        assert len(json.loads(three.read_text())) > 40
+
+
+def test_cut_points_fall_between_claims(tmp_path):
+    from spinekg.graph.claims_parallel import cut_points
+
+    src = write_claims(tmp_path / "claims.csv", [(f"K{i}", ["63047", "63048x2"]) for i in range(30)])
+    start = len(src.read_bytes().split(b"\n", 1)[0]) + 1
+    cuts = cut_points(src, 4, ",", 0, start)
+    lines = src.read_bytes().split(b"\n")
+    assert len(cuts) == 4 and cuts[0] == (start, 2)
+    for pos, line in cuts[1:]:
+        before, after = src.read_bytes()[:pos].split(b"\n")[-2], lines[line - 1]
+        assert before.split(b",")[0] != after.split(b",")[0]  # a new claim starts at each cut
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('claim_id,date_of_service,code\nK1,2026-01-05,"63047' + "\nx" * 200 + '"\nK2,2026-01-05,63048\n')
+    assert cut_points(quoted, 2, ",", 0, 33) is None  # the cut would fall inside a quoted field
