@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from spinekg.graph.errors import SpinekgError
@@ -35,17 +34,16 @@ class Line(NamedTuple):
         return self.code + (f"x{self.units}" if self.units != 1 else "") + "".join(f"-{m}" for m in self.modifiers)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One thing to tell the coder: severity, rule, the codes involved, why (with the facts),
-    where the facts come from, and how to fix it."""
+    where the facts come from, and how to fix it. (A named tuple: a claims file makes millions.)"""
     severity: str  # "error" | "warning" | "info"
     rule: str
     codes: tuple[str, ...]
     message: str
     source: str
     hint: str = ""
-    lines: tuple[int, ...] = field(default=(), compare=False)  # line numbers in a claims file
+    lines: tuple[int, ...] = ()  # line numbers in a claims file
 
     def to_json(self) -> dict:
         return {"severity": self.severity, "rule": self.rule, "codes": list(self.codes), "message": self.message,

@@ -272,3 +272,29 @@ def test_cut_points_fall_between_claims(tmp_path):
     quoted = tmp_path / "quoted.csv"
     quoted.write_text('claim_id,date_of_service,code\nK1,2026-01-05,"63047' + "\nx" * 200 + '"\nK2,2026-01-05,63048\n')
     assert cut_points(quoted, 2, ",", 0, 33) is None  # the cut would fall inside a quoted field
+
+
+def test_overlapping_ptp_rows_give_one_finding_the_strictest(home):
+    import datetime as dt
+
+    from spinekg.graph.claim_rules import ClaimChecker
+    from spinekg.graph.claims import Line, curated_catalog
+    from spinekg.graph.ncci_store import Import
+
+    rows = [("63047", "63030", dt.date(2010, 1, 1), None, 1, "made-up", False),
+            ("63047", "63030", dt.date(2012, 1, 1), None, 0, "made-up", False),
+            ("63047", "63030", dt.date(2012, 1, 1), dt.date(2012, 1, 1), 9, "made-up", False)]
+    imp = Import("ptp", "practitioner", "2026Q1", "32.0r0", ["ccipra-v320r0-f1.txt"], "0" * 64, "2026-01-02", 3, rows)
+    engine = ClaimChecker(curated_catalog(), [imp])
+    (f,) = engine.check([Line("63047"), Line("63030", 1, ("59",))], dt.date(2026, 1, 5))
+    assert (f.severity, f.rule) == ("error", "ptp-pair") and "indicator 0" in f.message
+    (f,) = engine.check([Line("63047"), Line("63030", 1, ("59",))], dt.date(2011, 1, 5))
+    assert (f.severity, f.rule) == ("info", "ptp-pair")
+
+
+def test_control_characters_from_a_file_never_reach_the_terminal(cli, home, tmp_path):
+    bad = tmp_path / "ccipra-v321r0-f1.txt"
+    bad.write_text((NCCI / "ccipra-v321r0-f1.txt").read_text().replace("Made-up rationale B", "Made-up \x1b[31mred\x07"))
+    assert cli("import", "ncci-ptp", str(bad)).exit_code == 0
+    r = cli("check", "claim", "63047", "63030", "--date", DAY)
+    assert r.exit_code == 1 and "\x1b" not in r.stdout and "\x07" not in r.stdout and "Made-up [31mred" in r.stdout
