@@ -65,8 +65,14 @@ def generate_ptp(path: Path, rows: int, codes: list[str], seed: int = 7) -> int:
 
 
 def generate_claims(path: Path, lines: int, codes: list[str], seed: int = 11) -> int:
-    """Claim lines: claims of 1–6 lines, mostly graph codes with some other codes, units mostly 1,
-    a modifier now and then, dates of service over 2025–2026."""
+    """Claim lines, 1–6 per claim, dates of service over 2025–2026. Four claims in five are coded
+    the way the graph says (a primary, some of its add-ons, per-additional units); the fifth draws
+    codes at random (add-ons alone, pairs CMS bundles, codes of other sections), so the rules have
+    plenty to report. Units mostly 1, a modifier now and then."""
+    from spinekg.graph.claims import curated_catalog
+
+    catalog = curated_catalog()
+    primaries = [c for c in codes if catalog[c].kind == "primary" and catalog[c].status == "active" and catalog[c].add_ons]
     rnd = random.Random(seed)
     written, claim = 0, 0
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -75,11 +81,15 @@ def generate_claims(path: Path, lines: int, codes: list[str], seed: int = 11) ->
         while written < lines:
             claim += 1
             day = f"{rnd.choice((2025, 2026))}-{rnd.randrange(1, 13):02d}-{rnd.randrange(1, 29):02d}"
-            for _ in range(min(rnd.randrange(1, 7), lines - written)):
-                code = rnd.choice(codes) if rnd.random() < 0.9 else rnd.choice(OTHER_CODES)
-                units = 1 if rnd.random() < 0.85 else rnd.randrange(2, 5)
-                mods = rnd.choice(("", "", "", "", "59", "XS", "LT"))
-                w.writerow((f"C{claim:08d}", day, code, units, mods))
+            if rnd.random() < 0.8:
+                p = rnd.choice(primaries)
+                items = [(p, 1)] + [(a, rnd.randrange(1, 3) if catalog[a].each_additional_unit else 1)
+                                    for a in rnd.sample(catalog[p].add_ons, min(len(catalog[p].add_ons), rnd.randrange(0, 3)))]
+            else:
+                items = [(rnd.choice(codes) if rnd.random() < 0.9 else rnd.choice(OTHER_CODES),
+                          1 if rnd.random() < 0.85 else rnd.randrange(2, 5)) for _ in range(rnd.randrange(1, 7))]
+            for code, units in items[:lines - written]:
+                w.writerow((f"C{claim:08d}", day, code, units, rnd.choice(("", "", "", "", "59", "XS", "LT"))))
                 written += 1
     return written
 
