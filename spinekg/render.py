@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from spinekg.graph.model import Catalog, CodeRecord
+from spinekg.graph.textsafe import terminal_text
 
 LIST_COLUMNS = ("code", "kind", "label", "regions", "approaches", "access", "procedures", "lesion_compartments",
                 "lesion_natures", "variants", "unit", "min_units", "max_units", "add_on_to", "add_ons",
@@ -33,7 +34,7 @@ def list_text(records: list[CodeRecord]) -> str:
         if r.descriptor:
             lines.append(f"{'':16}official: {r.descriptor}")
     lines.append(f"({len(records)} code{'s' if len(records) != 1 else ''})")
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))  # imported descriptors may hold ESC sequences
 
 
 def list_output(records: list[CodeRecord], fmt: str) -> str:
@@ -92,4 +93,4 @@ def card(rec: CodeRecord, catalog: Catalog) -> str:
     related("add-ons", rec.add_ons)
     related("commonly reported with (public guidance; sources in the graph)", rec.reported_with)
     related(f"siblings in {rec.group}", catalog.siblings(rec.code))
-    return "\n".join(lines)
+    return terminal_text("\n".join(lines))  # imported descriptors may hold ESC sequences

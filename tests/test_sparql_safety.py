@@ -159,7 +159,7 @@ def query_threads(monkeypatch):
                 started.append(self)
             super().start()
 
-    monkeypatch.setattr(S.threading, "Thread", Recording)
+    monkeypatch.setattr(threading, "Thread", Recording)
     return started
 
 

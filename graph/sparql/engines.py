@@ -1,0 +1,200 @@
+"""The embedded engines (Oxigraph, rdflib): check, bind, run under a timeout and a row cap."""
+from __future__ import annotations
+
+import functools
+import threading
+import time
+
+from spinekg.graph.errors import SpinekgError
+from spinekg.graph.sparql.binding import _VAR_NAME, bind_params
+from spinekg.graph.sparql.errors import QuerySyntaxError, QueryTimeout
+from spinekg.graph.sparql.safety import QueryInfo, check_query
+from spinekg.graph.sparql.saved import SavedQuery, get_saved
+from spinekg.graph.sparql.store import load_store
+from spinekg.graph.sparql.terms import Result, Term, default_prefixes, from_ox, from_rdflib, to_ox, to_rdflib
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_ROWS = 10_000
+def _interrupt(thread: threading.Thread) -> None:
+    """Raise QueryTimeout inside a worker thread: stops pure-Python evaluation (rdflib) and a
+    streaming Oxigraph query at its next row. A query blocked inside Oxigraph is abandoned."""
+    import ctypes
+
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(QueryTimeout))
+
+
+def call_with_timeout(fn, timeout: float | None):
+    if timeout is None or timeout <= 0:
+        return fn()
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # noqa: BLE001 (handed to the caller)
+            import traceback
+
+            # drop the frames' locals here: Oxigraph result iterators must die on their own thread
+            traceback.clear_frames(e.__traceback__)
+            box["error"] = e
+
+    t = threading.Thread(target=target, name="spinekg-query", daemon=True)
+    t.start()
+    t.join(timeout)
+    if t.is_alive():
+        _interrupt(t)
+        raise QueryTimeout(f"query timed out after {timeout:g} s (raise the limit with --timeout)")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def select_projection(info: QueryInfo) -> set[str] | None:
+    """The variables a SELECT projects at the top level (None for SELECT * and other forms)."""
+    if info.form != "SELECT":
+        return None
+    out, depth, started = set(), 0, False
+    for t in info.tokens:
+        if not started:
+            started = t.kind == "word" and t.text.upper() == "SELECT"
+            continue
+        if t.text == "*" and depth == 0:
+            return None
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        elif t.text == "{" or (t.kind == "word" and t.text.upper() in ("WHERE", "FROM")):
+            break
+        elif t.kind == "var":
+            out.add(t.text[1:])
+    return out
+
+
+class Engine:
+    """Runs checked queries. Subclasses implement `_execute(info, query, bindings, max_rows)`."""
+
+    name = "engine"
+
+    def query(self, query: str, bindings: dict[str, Term] | None = None, *,
+              timeout: float | None = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS) -> Result:
+        info = check_query(query)  # refuses before anything runs
+        for name in bindings or {}:
+            if not _VAR_NAME.match(name):
+                raise SpinekgError(f"invalid parameter name {name!r}")
+            if name not in info.variables:
+                raise SpinekgError(f"the query has no variable ?{name} to bind")
+        projection = select_projection(info)
+        missing = [n for n in bindings or {} if projection is not None and n not in projection]
+        if missing:
+            raise SpinekgError(f"parameter ?{missing[0]} must be in the SELECT projection (or use SELECT *)")
+        t0 = time.perf_counter()
+        result = call_with_timeout(lambda: self._execute(info, query, dict(bindings or {}), max_rows), timeout)
+        result.elapsed = time.perf_counter() - t0
+        result.max_rows = max_rows
+        return result
+
+    def _execute(self, info: QueryInfo, query: str, bindings: dict[str, Term], max_rows: int | None) -> Result:
+        raise NotImplementedError
+
+
+def _cap(rows_iter, max_rows):
+    rows, truncated = [], False
+    for row in rows_iter:
+        if max_rows is not None and len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append(row)
+    return rows, truncated
+
+
+class OxigraphEngine(Engine):
+    name = "oxigraph"
+
+    def __init__(self, store=None):
+        self.store = store if store is not None else load_store()
+        self.prefixes = default_prefixes()
+
+    def _execute(self, info, query, bindings, max_rows):
+        import pyoxigraph as ox
+
+        subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+        try:
+            res = self.store.query(info.text, prefixes=self.prefixes, substitutions=subs or None,
+                                   default_graph=ox.DefaultGraph(), named_graphs=[])
+        except SyntaxError as e:
+            raise QuerySyntaxError(f"invalid query: {e}") from None
+        except (OSError, RuntimeError) as e:
+            raise SpinekgError(f"query failed: {e}") from None
+        if isinstance(res, ox.QueryBoolean):
+            return Result("ASK", boolean=bool(res))
+        if isinstance(res, ox.QuerySolutions):
+            variables = [v.value for v in res.variables]
+            idx = range(len(variables))
+            rows, truncated = _cap((tuple([from_ox(sol[i]) for i in idx]) for sol in res), max_rows)
+            return Result("SELECT", variables, rows, truncated=truncated)
+        triples, truncated = _cap(((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res), max_rows)
+        return Result(info.form, triples=triples, truncated=truncated)
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(text: str):
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text, initNs=default_prefixes())
+
+
+class RdflibEngine(Engine):
+    name = "rdflib"
+
+    def __init__(self, graph=None):
+        if graph is None:
+            from spinekg.graph.load import load_graph
+
+            graph = load_graph()
+        self.graph = graph
+
+    def _execute(self, info, query, bindings, max_rows):
+        try:
+            prepared = _prepared(info.text)
+        except Exception as e:  # pyparsing errors and friends
+            raise QuerySyntaxError(f"invalid query: {' '.join(str(e).split())}") from None
+        res = self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in bindings.items()})
+        if res.type == "ASK":
+            return Result("ASK", boolean=bool(res.askAnswer))
+        if res.type == "SELECT":
+            variables = [str(v) for v in res.vars]
+            rows, truncated = _cap((tuple(from_rdflib(row[i]) for i in range(len(variables))) for row in res), max_rows)
+            return Result("SELECT", variables, rows, truncated=truncated)
+        triples, truncated = _cap((tuple(from_rdflib(x) for x in t) for t in res.graph), max_rows)
+        return Result(info.form, triples=triples, truncated=truncated)
+
+
+ENGINES = {"oxigraph": OxigraphEngine, "rdflib": RdflibEngine}
+
+
+def make_engine(name: str = "oxigraph", endpoint: str | None = None) -> Engine:
+    if endpoint:
+        from spinekg.graph.sparql.remote import RemoteEngine
+
+        return RemoteEngine(endpoint)
+    if name not in ENGINES:
+        raise SpinekgError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    return ENGINES[name]()
+
+
+def run(query: str, params: dict[str, str] | None = None, *, saved: SavedQuery | None = None,
+        engine: Engine | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+        max_rows: int | None = DEFAULT_MAX_ROWS, notes: list[str] | None = None) -> Result:
+    """Check, bind and run one query."""
+    check_query(query)
+    bindings = bind_params(params or {}, saved, notes)
+    engine = engine or OxigraphEngine()
+    return engine.query(query, bindings, timeout=timeout, max_rows=max_rows)
+
+
+def run_saved(name: str, params: dict[str, str] | None = None, **kw) -> Result:
+    saved = get_saved(name)
+    return run(saved.text, params, saved=saved, **kw)
+

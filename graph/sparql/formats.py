@@ -1,0 +1,157 @@
+"""Result writers: SPARQL JSON/XML, CSV, TSV and a text table for rows; Turtle, N-Triples, JSON-LD for graphs."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from spinekg.graph.errors import SpinekgError
+from spinekg.graph.sparql.terms import XSD_STRING, Result, Term, default_prefixes, to_ox
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("turtle", "nt", "jsonld")
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "table": "text/plain",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+
+
+def compact(iri: str) -> str:
+    for prefix, ns in sorted(default_prefixes().items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns) and re.match(r"^[A-Za-z0-9_\-]*$", iri[len(ns):]):
+            return f"{prefix}:{iri[len(ns):]}"
+    return f"<{iri}>"
+
+
+def _plain(t: Term | None) -> str:
+    if t is None:
+        return ""
+    if t.kind == "uri":
+        return t.value
+    if t.kind == "bnode":
+        return "_:" + t.value
+    return t.value
+
+
+def _table_cell(t: Term | None) -> str:
+    if t is None:
+        return ""
+    if t.kind == "uri":
+        return compact(t.value)
+    if t.kind == "bnode":
+        return "_:" + t.value
+    return " ".join(t.value.split())
+
+
+def format_table(r: Result) -> str:
+    if r.form == "ASK":
+        return "true" if r.boolean else "false"
+    header = list(r.variables)
+    body = [[_table_cell(t) for t in row] for row in r.rows]
+    widths = [max([len(h)] + [len(row[i]) for row in body]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in body]
+    n = len(r.rows)
+    lines.append(f"({n} row{'s' if n != 1 else ''}{', truncated' if r.truncated else ''})")
+    return "\n".join(lines)
+
+
+def format_json(r: Result) -> str:
+    if r.form == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(r.boolean)})
+    bindings = [{v: t.to_json() for v, t in zip(r.variables, row) if t is not None} for row in r.rows]
+    return json.dumps({"head": {"vars": r.variables}, "results": {"bindings": bindings}},
+                      indent=2, ensure_ascii=False)
+
+
+def format_xml(r: Result) -> str:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
+    out += [f"    <variable name={quoteattr(v)}/>" for v in r.variables]
+    out.append("  </head>")
+    if r.form == "ASK":
+        out.append(f"  <boolean>{'true' if r.boolean else 'false'}</boolean>")
+    else:
+        out.append("  <results>")
+        for row in r.rows:
+            out.append("    <result>")
+            for v, t in zip(r.variables, row):
+                if t is None:
+                    continue
+                if t.kind == "uri":
+                    inner = f"<uri>{xml_escape(t.value)}</uri>"
+                elif t.kind == "bnode":
+                    inner = f"<bnode>{xml_escape(t.value)}</bnode>"
+                elif t.lang:
+                    inner = f"<literal xml:lang={quoteattr(t.lang)}>{xml_escape(t.value)}</literal>"
+                elif t.datatype and t.datatype != XSD_STRING:
+                    inner = f"<literal datatype={quoteattr(t.datatype)}>{xml_escape(t.value)}</literal>"
+                else:
+                    inner = f"<literal>{xml_escape(t.value)}</literal>"
+                out.append(f"      <binding name={quoteattr(v)}>{inner}</binding>")
+            out.append("    </result>")
+        out.append("  </results>")
+    out.append("</sparql>")
+    return "\n".join(out)
+
+
+def format_csv(r: Result) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if r.form == "ASK":
+        w.writerow(["boolean"])
+        w.writerow(["true" if r.boolean else "false"])
+    else:
+        w.writerow(r.variables)
+        w.writerows([_plain(t) for t in row] for row in r.rows)
+    return buf.getvalue()
+
+
+def format_tsv(r: Result) -> str:
+    if r.form == "ASK":
+        return "?boolean\n" + ("true" if r.boolean else "false") + "\n"
+    lines = ["\t".join("?" + v for v in r.variables)]
+    lines += ["\t".join(t.n3() if t is not None else "" for t in row) for row in r.rows]
+    return "\n".join(lines) + "\n"
+
+
+def format_graph(r: Result, fmt: str) -> str:
+    import pyoxigraph as ox
+
+    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+    triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in r.triples]
+    kw = {"prefixes": default_prefixes()} if fmt in ("turtle", "jsonld") else {}
+    try:
+        data = ox.serialize(triples, format=formats[fmt], **kw)
+    except TypeError:  # a pyoxigraph without prefixes= for this format
+        data = ox.serialize(triples, format=formats[fmt])
+    return data.decode("utf-8")
+
+
+SELECT_WRITERS = {"table": format_table, "json": format_json, "xml": format_xml, "csv": format_csv, "tsv": format_tsv}
+
+
+def format_result(r: Result, fmt: str | None = None) -> str:
+    """Serialise a result; `fmt=None` picks table for SELECT/ASK and turtle for graphs."""
+    if r.is_graph:
+        fmt = fmt or "turtle"
+        if fmt not in GRAPH_FORMATS:
+            raise SpinekgError(f"--format {fmt} is for SELECT/ASK results; a {r.form} query gives a graph: "
+                               f"use {', '.join(GRAPH_FORMATS)}")
+        return format_graph(r, fmt)
+    fmt = fmt or "table"
+    if fmt not in SELECT_WRITERS:
+        raise SpinekgError(f"--format {fmt} is for graphs; a {r.form} query gives results: "
+                           f"use {', '.join(SELECT_FORMATS)}")
+    return SELECT_WRITERS[fmt](r)
+
+
