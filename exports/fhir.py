@@ -1,19 +1,24 @@
-"""FHIR R4: a CodeSystem of the codes and range groups, and a ValueSet per region, approach and
-procedure type, together in one `collection` Bundle (JSON).
+"""FHIR R4: the spinekg code system, the facet code system its codings name, a ValueSet per
+region, approach and procedure type (intensional: a compose filter on the facet), and the
+ConceptMaps to BioPortal CPT and UBERON, together in one `collection` Bundle (JSON).
 
-The CodeSystem declares a property for every facet (values as Codings in the spinekg ontology
-namespace), for the add-on relation (`addOnTo`, `hasAddOn`, as codes of this system), for units,
-for the code kind, and the standard `parent`, `notSelectable` (range groups) and `status`.
-Each concept carries its properties and its parent; hierarchyMeaning is `is-a` (a code is a kind
-of the operation its range heading names). Displays are the composed labels; a user's own licensed
-descriptor, when loaded, becomes an English designation. No date or timestamp is written, so two
-runs give identical bytes.
+The code CodeSystem declares a property for every facet (values as Codings of the facet
+CodeSystem, https://w3id.org/spinekg/ontology, which the Bundle carries), for the add-on relation
+(`addOnTo`, `hasAddOn`), for units and their counting, for the code kind, the evidence level and
+the history (`status`, `inactive`, `addedIn`, `deletedIn`, `replacedBy`), and the standard
+`parent` / `notSelectable`. hierarchyMeaning is `is-a` (a code is a kind of the operation its
+range heading names; add-ons are not kinds of their primaries, so `addOnTo` is no hierarchy).
+Displays are the composed labels; a user's own licensed descriptor becomes an English designation
+with use SNOMED CT 900000000000013009 "Synonym" (in R4's designation-use value set). Every resource
+has a generated narrative. No timestamp is written, so two runs give identical bytes.
 """
 from __future__ import annotations
 
 import json
 import re
+from html import escape
 
+from spinekg.exports.codeset import code_set_year
 from spinekg.exports.registry import ExportSource, Output, unit_local
 
 BASE = "https://w3id.org/spinekg/fhir"
@@ -21,36 +26,58 @@ CODE_SYSTEM_URL = f"{BASE}/CodeSystem/spinekg"
 ONTOLOGY_SYSTEM = "https://w3id.org/spinekg/ontology"
 HL7_PROPS = "http://hl7.org/fhir/concept-properties#"
 SK = "https://w3id.org/spinekg/ontology#"
+SNOMED = "http://snomed.info/sct"
+SYNONYM = {"system": SNOMED, "code": "900000000000013009", "display": "Synonym"}
 COPYRIGHT = ("CPT is a registered trademark of the American Medical Association (AMA); CPT descriptors "
              "are copyright AMA and are not part of this code system. Displays are labels composed by "
              "spinekg from the facts of each code.")
 
-# record key -> (FHIR property code, sk property local name, description)
+# record key -> (FHIR property code, facet class local name, description)
 FACET_PROPERTIES = (
-    ("regions", "region", "region", "Spinal region the code applies to (several values: any of them)"),
-    ("approaches", "approach", "approach", "Surgical approach the code covers"),
-    ("procedures", "procedure", "procedure", "Kind of surgical action the code includes"),
-    ("lesion_compartments", "lesionCompartment", "lesionCompartment", "Compartment of the lesion the code names"),
-    ("lesion_natures", "lesionNature", "lesionNature", "Kind of lesion the code names"),
-    ("variants", "variant", "variant", "Further distinction of the code from its near-twins"),
-    ("indications", "indication", "indication", "Condition the code is specifically for"),
+    ("regions", "region", "SpinalRegion", "Spinal region the code applies to (several values: any of them)"),
+    ("approaches", "approach", "SurgicalApproach", "Surgical approach the code covers"),
+    ("access", "access", "Access", "Open, percutaneous or endoscopic access"),
+    ("procedures", "procedure", "ProcedureType", "Kind of surgical action the code includes"),
+    ("lesion_compartments", "lesionCompartment", "LesionCompartment", "Compartment of the lesion the code names"),
+    ("lesion_natures", "lesionNature", "LesionNature", "Kind of lesion the code names"),
+    ("variants", "variant", "TechniqueVariant", "Further distinction of the code from its near-twins"),
+    ("indications", "indication", "Indication", "Condition the code is specifically for"),
 )
-# ValueSets: one per value of these facets
-VALUE_SET_FACETS = (("regions", "region"), ("approaches", "approach"), ("procedures", "procedure"))
+UNIT_CLASS = "CountedUnit"
+EVIDENCE = ("confirmed", "inferred", "unconfirmed")
+
+
+def narrative(title: str, lines: list[str]) -> dict:
+    """A generated XHTML narrative (dom-6): a heading and a few plain lines, all escaped."""
+    body = "".join(f"<p>{escape(line, quote=False)}</p>" for line in lines)
+    return {"status": "generated",
+            "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><h2>{escape(title, quote=False)}</h2>{body}</div>'}
+
+
+def year_of(value) -> int | None:
+    """A year from a record field (an int, or a string of digits before the evidence branch)."""
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() else None
 
 
 def _properties() -> list[dict]:
     props = [
         {"code": "parent", "uri": HL7_PROPS + "parent", "description": "The range group the concept sits under",
          "type": "code"},
+        {"code": "child", "uri": HL7_PROPS + "child", "description": "A concept under this range group",
+         "type": "code"},
         {"code": "notSelectable", "uri": HL7_PROPS + "notSelectable",
          "description": "True for range groups, which are headings and not reported", "type": "boolean"},
         {"code": "status", "uri": HL7_PROPS + "status", "description": "active, or retired for deleted codes",
          "type": "code"},
+        {"code": "inactive", "uri": HL7_PROPS + "inactive", "description": "True for deleted codes",
+         "type": "boolean"},
         {"code": "kind", "uri": SK + "ProcedureCode", "description": "primary, add-on or group", "type": "code"},
+        {"code": "evidence", "uri": SK + "evidence",
+         "description": "How the code's facts are known: confirmed, inferred or unconfirmed", "type": "code"},
     ]
-    for _, code, local, desc in FACET_PROPERTIES:
-        props.append({"code": code, "uri": SK + local, "description": desc, "type": "Coding"})
+    for _, code, _, desc in FACET_PROPERTIES:
+        props.append({"code": code, "uri": SK + code, "description": desc, "type": "Coding"})
     props += [
         {"code": "unit", "uri": SK + "unit", "description": "The unit the code counts", "type": "Coding"},
         {"code": "minUnits", "uri": SK + "minUnits", "description": "Fewest units one report covers",
@@ -58,55 +85,83 @@ def _properties() -> list[dict]:
         {"code": "maxUnits", "uri": SK + "maxUnits",
          "description": "Most units one report covers (absent: no upper bound)", "type": "integer"},
         {"code": "eachAdditionalUnit", "uri": SK + "eachAdditionalUnit",
-         "description": "True when the add-on is reported once per additional unit", "type": "boolean"},
+         "description": "True when the add-on is reported once per unit beyond the first", "type": "boolean"},
+        {"code": "eachUnit", "uri": SK + "eachUnit",
+         "description": "True when the add-on is reported once per unit from the first", "type": "boolean"},
         {"code": "addOnTo", "uri": SK + "addOnTo", "description": "A primary code this add-on is reported with",
          "type": "code"},
         {"code": "hasAddOn", "uri": SK + "hasAddOn", "description": "An add-on code reported with this code",
          "type": "code"},
+        {"code": "addedIn", "uri": SK + "addedIn", "description": "Code-set year the code first appeared in",
+         "type": "integer"},
+        {"code": "deletedIn", "uri": SK + "deletedIn", "description": "Code-set year from which the code is gone",
+         "type": "integer"},
+        {"code": "replacedBy", "uri": "http://purl.org/dc/terms/isReplacedBy",
+         "description": "The code that replaced this deleted code", "type": "code"},
     ]
     return props
 
 
-def _coding(catalog, key: str, short: str) -> dict:
-    local = catalog.facet_values[key][short]
+def _filters() -> list[dict]:
+    out = [{"code": "concept", "description": "Codes under a range group (is-a: the group too)",
+            "operator": ["is-a", "descendent-of"], "value": "a range group or code of this system"}]
+    for _, code, cls, _ in FACET_PROPERTIES:
+        out.append({"code": code, "description": f"Codes with this {code} (one of its values)",
+                    "operator": ["=", "in"], "value": f"a code of {ONTOLOGY_SYSTEM} ({cls}), or its display"})
+    out += [{"code": "kind", "description": "primary, add-on or group", "operator": ["="], "value": "a kind"},
+            {"code": "status", "description": "active or retired", "operator": ["="], "value": "a status"},
+            {"code": "evidence", "description": "confirmed, inferred or unconfirmed", "operator": ["="],
+             "value": "an evidence level"}]
+    return out
+
+
+def facet_coding(catalog, key: str, short: str) -> dict:
+    local = unit_local(short) if key == "unit" else catalog.facet_values[key][short]
     return {"system": ONTOLOGY_SYSTEM, "code": local, "display": short}
 
 
-def _unit_coding(short: str) -> dict:
-    return {"system": ONTOLOGY_SYSTEM, "code": unit_local(short), "display": short}
-
-
-def _code_concept(rec, catalog) -> dict:
+def _code_concept(rec, catalog, in_export: set[str]) -> dict:
+    deleted = rec.status == "deleted"
     props: list[dict] = []
     if rec.group:
         props.append({"code": "parent", "valueCode": rec.group})
-    props.append({"code": "status", "valueCode": "retired" if rec.status == "deleted" else "active"})
+    props.append({"code": "status", "valueCode": "retired" if deleted else "active"})
+    if deleted:
+        props.append({"code": "inactive", "valueBoolean": True})
     props.append({"code": "kind", "valueCode": rec.kind})
+    evidence = getattr(rec, "evidence", None)
+    if evidence in EVIDENCE:
+        props.append({"code": "evidence", "valueCode": evidence})
     for key, code, _, _ in FACET_PROPERTIES:
         for short in getattr(rec, key):
-            props.append({"code": code, "valueCoding": _coding(catalog, key, short)})
+            props.append({"code": code, "valueCoding": facet_coding(catalog, key, short)})
     if rec.unit:
-        props.append({"code": "unit", "valueCoding": _unit_coding(rec.unit)})
+        props.append({"code": "unit", "valueCoding": facet_coding(catalog, "unit", rec.unit)})
     if rec.min_units is not None:
         props.append({"code": "minUnits", "valueInteger": rec.min_units})
     if rec.max_units is not None:
         props.append({"code": "maxUnits", "valueInteger": rec.max_units})
-    if rec.each_additional_unit:
+    counting = getattr(rec, "counting", None)
+    if counting == "per-unit":
+        props.append({"code": "eachUnit", "valueBoolean": True})
+    elif rec.each_additional_unit or counting == "per-additional":
         props.append({"code": "eachAdditionalUnit", "valueBoolean": True})
-    props += [{"code": "addOnTo", "valueCode": c} for c in rec.add_on_to if c in catalog.codes]
-    props += [{"code": "hasAddOn", "valueCode": c} for c in rec.add_ons if c in catalog.codes]
+    props += [{"code": "addOnTo", "valueCode": c} for c in rec.add_on_to if c in in_export]
+    props += [{"code": "hasAddOn", "valueCode": c} for c in rec.add_ons if c in in_export]
+    for name, field in (("addedIn", "added_in"), ("deletedIn", "deleted_in")):
+        year = year_of(getattr(rec, field, None))
+        if year is not None:
+            props.append({"code": name, "valueInteger": year})
+    props += [{"code": "replacedBy", "valueCode": c} for c in getattr(rec, "replaced_by", ()) or ()
+              if c in in_export]
     concept = {"code": rec.code, "display": rec.label}
     if rec.descriptor:
-        concept["designation"] = [{
-            "language": "en",
-            "use": {"system": "http://terminology.hl7.org/CodeSystem/designation-usage", "code": "display"},
-            "value": rec.descriptor,
-        }]
+        concept["designation"] = [{"language": "en", "use": dict(SYNONYM), "value": rec.descriptor}]
     concept["property"] = props
     return concept
 
 
-def _groups_for(records, catalog) -> list[str]:
+def groups_for(records, catalog) -> list[str]:
     keep: set[str] = set()
     for rec in records:
         g = rec.group
@@ -116,11 +171,11 @@ def _groups_for(records, catalog) -> list[str]:
     return sorted(keep)
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _name(*parts: str) -> str:
+def resource_name(*parts: str) -> str:
     return "Spinekg" + "".join(w.capitalize() for p in parts for w in re.split(r"[^A-Za-z0-9]+", p) if w)
 
 
@@ -128,33 +183,40 @@ def code_system(source: ExportSource) -> dict:
     catalog = source.catalog
     records = source.records()
     in_export = {r.code for r in records}
+    groups = groups_for(records, catalog)
     concepts = []
-    for grp in _groups_for(records, catalog):
+    for grp in groups:
         info = catalog.groups[grp]
         props = []
         if info.get("parent"):
             props.append({"code": "parent", "valueCode": info["parent"]})
+        props += [{"code": "child", "valueCode": m} for m in sorted(
+            [m for m in info.get("members", ()) if m in in_export or m in groups])]
         props += [{"code": "notSelectable", "valueBoolean": True}, {"code": "status", "valueCode": "active"},
                   {"code": "kind", "valueCode": "group"}]
         concepts.append({"code": grp, "display": info["label"], "property": props})
-    for rec in records:
-        c = _code_concept(rec, catalog)
-        c["property"] = [p for p in c["property"]
-                         if p["code"] not in ("addOnTo", "hasAddOn") or p["valueCode"] in in_export]
-        concepts.append(c)
+    concepts += [_code_concept(rec, catalog, in_export) for rec in records]
     subset = source.codes is not None
+    year = code_set_year(catalog)
+    deleted = sum(1 for r in records if r.status == "deleted")
     return {
         "resourceType": "CodeSystem",
         "id": "spinekg",
+        "text": narrative("spinekg spine procedure codes", [
+            f"{len(records)} codes ({deleted} deleted, kept as retired) and {len(groups)} range groups, "
+            f"as of the {year} CPT code set.", "Displays are labels spinekg composes from each code's facts.",
+            COPYRIGHT]),
         "url": CODE_SYSTEM_URL,
         "version": source.version,
         "name": "SpinekgSpineProcedureCodes",
-        "title": "spinekg spine procedure codes",
+        "title": f"spinekg spine procedure codes ({year} code set)",
         "status": "active",
         "experimental": False,
         "publisher": "spinekg",
-        "description": ("Spine procedure codes (CPT 63001-63308 and related codes) and their range groups, "
-                        "with region, approach, procedure type, lesion, unit and add-on relations as properties."
+        "description": (f"Spine procedure codes (CPT 63001-63308 and related codes) of the {year} CPT code set "
+                        "(codes deleted earlier are kept, retired) and their range groups, with region, approach, "
+                        "procedure type, lesion, unit and add-on relations as properties. The hierarchy (parent, "
+                        "child, $subsumes) is the range-group hierarchy only; add-on relations are properties."
                         + (" A filtered subset of the codes." if subset else "")),
         "copyright": COPYRIGHT,
         "caseSensitive": True,
@@ -164,57 +226,89 @@ def code_system(source: ExportSource) -> dict:
         "versionNeeded": False,
         "content": "fragment" if subset else "complete",
         "count": len(concepts),
+        "filter": _filters(),
         "property": _properties(),
         "concept": concepts,
     }
 
 
-def value_sets(source: ExportSource) -> list[dict]:
+def _class_display(cls: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", cls).lower()
+
+
+def facet_code_system(source: ExportSource) -> dict:
+    """The facet values the codings name (system https://w3id.org/spinekg/ontology), each under
+    its facet class, which is a not-selectable heading."""
+    catalog = source.catalog
     records = source.records()
-    include_base = {"system": CODE_SYSTEM_URL, "version": source.version}
-    out = [{
-        "resourceType": "ValueSet", "id": "spinekg-all", "url": f"{BASE}/ValueSet/spinekg-all",
-        "version": source.version, "name": "SpinekgAll", "title": "spinekg: every code and range group",
-        "status": "active", "experimental": False, "publisher": "spinekg",
-        "description": "All concepts of the spinekg code system.", "copyright": COPYRIGHT,
-        "compose": {"include": [dict(include_base)]},
-    }]
-    for key, facet in VALUE_SET_FACETS:
-        values = sorted({v for r in records for v in getattr(r, key)})
-        for value in values:
-            members = [r for r in records if value in getattr(r, key)]
-            vs_id = f"spinekg-{facet}-{_slug(value)}"
-            out.append({
-                "resourceType": "ValueSet",
-                "id": vs_id,
-                "url": f"{BASE}/ValueSet/{vs_id}",
-                "version": source.version,
-                "name": _name(facet, value),
-                "title": f"spinekg codes with {facet} {value}",
-                "status": "active",
-                "experimental": False,
-                "publisher": "spinekg",
-                "description": f"Every spinekg code whose {facet} includes {value}.",
-                "copyright": COPYRIGHT,
-                "compose": {"include": [{**include_base,
-                                         "concept": [{"code": r.code, "display": r.label} for r in members]}]},
-            })
-    return out
+    concepts = []
+    for key, _, cls, desc in (*FACET_PROPERTIES, ("unit", "unit", UNIT_CLASS, "The unit a code counts")):
+        used = sorted({v for r in records for v in (((r.unit,) if r.unit else ()) if key == "unit"
+                                                    else getattr(r, key))})
+        if not used:
+            continue
+        values = sorted((facet_coding(catalog, key, short) for short in used), key=lambda c: c["code"])
+        concepts.append({"code": cls, "display": _class_display(cls), "definition": desc,
+                         "property": [*({"code": "child", "valueCode": v["code"]} for v in values),
+                                      {"code": "notSelectable", "valueBoolean": True}]})
+        concepts += [{"code": v["code"], "display": v["display"],
+                      "property": [{"code": "parent", "valueCode": cls}]} for v in values]
+    return {
+        "resourceType": "CodeSystem",
+        "id": "spinekg-facets",
+        "text": narrative("spinekg facet values", [
+            f"{len(concepts)} concepts: the facet classes of the spinekg ontology and the values spinekg codes use."]),
+        "url": ONTOLOGY_SYSTEM,
+        "version": source.version,
+        "name": "SpinekgFacetValues",
+        "title": "spinekg facet values (regions, approaches, procedure types, lesions, units, ...)",
+        "status": "active",
+        "experimental": False,
+        "publisher": "spinekg",
+        "description": "The facet values of the spinekg ontology that the spinekg code system's properties name, "
+                       "each under its facet class. Codes are the ontology's local names.",
+        "caseSensitive": True,
+        "hierarchyMeaning": "is-a",
+        "compositional": False,
+        "versionNeeded": False,
+        "content": "fragment" if source.codes is not None else "complete",
+        "count": len(concepts),
+        "property": [
+            {"code": "parent", "uri": HL7_PROPS + "parent", "description": "The facet class", "type": "code"},
+            {"code": "child", "uri": HL7_PROPS + "child", "description": "A value of the facet class",
+             "type": "code"},
+            {"code": "notSelectable", "uri": HL7_PROPS + "notSelectable",
+             "description": "True for facet classes", "type": "boolean"},
+        ],
+        "concept": concepts,
+    }
+
+
+def resources(source: ExportSource, mappings: dict[str, list[str]] | None = None) -> list[dict]:
+    """Every resource of the Bundle; `mappings` is {subject IRI: [skos:exactMatch IRIs]} (read from
+    the graph when not given)."""
+    from spinekg.exports.fhir_sets import concept_maps, exact_matches, value_sets
+
+    if mappings is None:
+        mappings = exact_matches()
+    return [code_system(source), facet_code_system(source), *value_sets(source),
+            *concept_maps(source, mappings)]
 
 
 def bundle(source: ExportSource) -> dict:
-    resources = [code_system(source), *value_sets(source)]
     return {
         "resourceType": "Bundle",
         "id": "spinekg",
         "type": "collection",
-        "entry": [{"fullUrl": r["url"], "resource": r} for r in resources],
+        "entry": [{"fullUrl": r["url"], "resource": r} for r in resources(source)],
     }
 
 
 def write_fhir(source: ExportSource) -> Output:
     doc = bundle(source)
     cs = doc["entry"][0]["resource"]
+    kinds = [e["resource"]["resourceType"] for e in doc["entry"]]
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     return Output(data=text.encode("utf-8"), counts={
-        "resources": len(doc["entry"]), "concepts": len(cs["concept"]), "value_sets": len(doc["entry"]) - 1})
+        "resources": len(doc["entry"]), "concepts": len(cs["concept"]), "value_sets": kinds.count("ValueSet"),
+        "concept_maps": kinds.count("ConceptMap")})

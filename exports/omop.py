@@ -1,23 +1,36 @@
 """OMOP CDM v5.4 vocabulary tables for a local vocabulary `SpineKG`, laid out like an Athena
 download: one tab-delimited file per table (named TABLE.csv, as Athena names them), a header row
-of the v5.4 column names, dates as YYYYMMDD, empty cells for NULL, no quoting.
+of the v5.4 column names, dates as YYYYMMDD (give readers that format: DuckDB
+`read_csv(..., dateformat='%Y%m%d')`; PostgreSQL's COPY reads it as it is), empty cells for NULL,
+no quoting.
 
-Concepts: every code (domain Procedure, standard 'S'; deleted codes invalid 'D', not standard),
-every range group (classification 'C'), every facet value used (non-standard attribute concepts),
-and the metadata concepts a vocabulary needs (the vocabulary, its concept classes and
-relationships). Everything is new to a CDM loaded from Athena: concept ids are >= 2,000,000,000
-(OMOP's range for local concepts) and all ids and names carry the `SpineKG`/`SKG` prefix.
+The folder loads alone into an empty CDM with every official v5.4 primary and foreign key: it
+ships the DOMAIN, VOCABULARY, CONCEPT_CLASS and RELATIONSHIP rows its concepts reference, OMOP's
+own metadata vocabularies and classes (Vocabulary, Domain, Concept Class, Relationship) included,
+and a local English-language concept for CONCEPT_SYNONYM. Beside an Athena download, load only the
+rows whose key is not there yet (e.g. PostgreSQL `ON CONFLICT DO NOTHING`): Athena's own rows win.
+
+Concepts: every code (domain Procedure, standard 'S', with 'Maps to' / 'Mapped from' rows to
+itself, as OMOP's ETL join expects), every range group (classification 'C'), every facet value used
+(non-standard attribute concepts), and the metadata concepts. A deleted code is not standard, ends
+on 31 December of the year before its deletion and is marked 'D' (or 'U' with 'Concept replaced
+by' / 'Maps to' its replacement); its other relationships end with it, marked 'D'. The vocabulary
+version says which CPT code-set year the data describes. Imported descriptors become
+CONCEPT_SYNONYM rows, neutralised against spreadsheet formulas.
 
 Concept ids are derived from each concept's identity, not from enumeration order, so they stay
 the same when codes are added: a code's id is 2,000,000,000 + its number (63304 -> 2000063304);
 any other concept's id is 2,000,100,000 + (sha256 of its IRI mod 147,000,000), which stays below
-the 32-bit integer limit. A collision stops the export rather than reusing an id.
+the 32-bit integer limit (OMOP's range for local concepts starts at 2,000,000,000). A collision
+stops the export rather than reusing an id.
 """
 from __future__ import annotations
 
 import hashlib
 
+from spinekg.exports.codeset import code_set_year
 from spinekg.exports.registry import ExportSource, Output, unit_local
+from spinekg.graph.textsafe import spreadsheet_cell
 
 VOCABULARY_ID = "SpineKG"
 LOCAL_BASE = 2_000_000_000
@@ -25,7 +38,9 @@ HASH_BASE = 2_000_100_000
 HASH_SPAN = 147_000_000  # HASH_BASE + HASH_SPAN < 2**31 - 1
 START, END = "19700101", "20991231"
 SK_NS = "https://w3id.org/spinekg/ontology#"
-ENGLISH = 4180186  # OMOP concept id of the English language (CONCEPT_SYNONYM.language_concept_id)
+# OMOP's own metadata vocabularies / concept classes, shipped so the folder loads alone
+METADATA = ("Concept Class", "Domain", "Relationship", "Vocabulary")
+LANGUAGE_CLASS = ("SKG Language", "spinekg language")
 
 # v5.4 column names and types (tests check files against these)
 COLUMNS = {
@@ -47,6 +62,8 @@ COLUMNS = {
                    ("vocabulary_concept_id", "integer", True)),
     "CONCEPT_CLASS": (("concept_class_id", "varchar(20)", True), ("concept_class_name", "varchar(255)", True),
                       ("concept_class_concept_id", "integer", True)),
+    "DOMAIN": (("domain_id", "varchar(20)", True), ("domain_name", "varchar(255)", True),
+               ("domain_concept_id", "integer", True)),
     "RELATIONSHIP": (("relationship_id", "varchar(20)", True), ("relationship_name", "varchar(255)", True),
                      ("is_hierarchical", "varchar(1)", True), ("defines_ancestry", "varchar(1)", True),
                      ("reverse_relationship_id", "varchar(20)", True),
@@ -79,6 +96,11 @@ RELATIONSHIPS = {
     "SKG group has": ("spinekg range group has member", "SKG in group", "1", "1"),
     "SKG add-on to": ("spinekg add-on reported with primary", "SKG has add-on", "0", "0"),
     "SKG has add-on": ("spinekg primary has add-on", "SKG add-on to", "0", "0"),
+    # OMOP's own relationship ids, which the standard ETL joins on
+    "Maps to": ("Non-standard to Standard map (OMOP)", "Mapped from", "0", "0"),
+    "Mapped from": ("Standard to Non-standard map (OMOP)", "Maps to", "0", "0"),
+    "Concept replaced by": ("Concept replaced by", "Concept replaces", "0", "0"),
+    "Concept replaces": ("Concept replaces", "Concept replaced by", "0", "0"),
 }
 for _cls, _name, _dom, _rel, _rev in FACET_CLASSES.values():
     RELATIONSHIPS[_rel] = (f"Has {_name.removeprefix('spinekg ')} (spinekg)", _rev, "0", "0")
@@ -102,16 +124,27 @@ class ConceptIds:
         return cid
 
 
-def _start(added_in: str | None) -> str:
-    return f"{added_in}0101" if added_in and added_in.isdigit() and len(added_in) == 4 else START
+def _year(value) -> int | None:
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() and len(text) == 4 else None
 
 
-def _end(deleted_in: str | None) -> str:
-    return f"{int(deleted_in) - 1}1231" if deleted_in and deleted_in.isdigit() and len(deleted_in) == 4 else END
+def _start(added_in) -> str:
+    year = _year(added_in)
+    return f"{year}0101" if year else START
+
+
+def _end(deleted_in) -> str:
+    year = _year(deleted_in)
+    return f"{year - 1}1231" if year else END
 
 
 def _name(text: str) -> str:
     return text if len(text) <= 255 else text[:254] + "…"
+
+
+def _facet_values(rec, key: str) -> tuple[str, ...]:
+    return ((rec.unit,) if rec.unit else ()) if key == "unit" else getattr(rec, key)
 
 
 def tables(source: ExportSource) -> dict[str, list[tuple]]:
@@ -132,9 +165,7 @@ def tables(source: ExportSource) -> dict[str, list[tuple]]:
     # facet value concepts, only those used by exported codes
     facet_ids: dict[tuple[str, str], int] = {}
     for key, (cls, _, domain, _, _) in FACET_CLASSES.items():
-        used = sorted({v for r in records for v in ((r.unit,) if key == "unit" and r.unit else
-                                                       () if key == "unit" else getattr(r, key))})
-        for short in used:
+        for short in sorted({v for r in records for v in _facet_values(r, key)}):
             local = unit_local(short) if key == "unit" else catalog.facet_values[key][short]
             cid = ids(SK_NS + local)
             facet_ids[(key, short)] = cid
@@ -156,54 +187,75 @@ def tables(source: ExportSource) -> dict[str, list[tuple]]:
             relate(cid, group_ids[parent], "SKG in group")
 
     # codes
+    english = None
     code_ids = {r.code: ids(str(CPT[r.code]), r.code) for r in records}
     for r in records:
         cid = code_ids[r.code]
         deleted = r.status == "deleted"
+        replaced_by = [c for c in (getattr(r, "replaced_by", ()) or ()) if c in in_export]
         start, end = _start(r.added_in), _end(r.deleted_in) if deleted else END
+        ended = dict(end=end, invalid="D") if deleted else {}  # relationships end with a deleted code
         concept.append((cid, _name(r.label), "Procedure", VOCABULARY_ID, CODE_CLASSES[r.kind][0],
-                        "" if deleted else "S", r.code, start, end, "D" if deleted else ""))
+                        "" if deleted else "S", r.code, start, end,
+                        ("U" if replaced_by else "D") if deleted else ""))
+        if not deleted:
+            relate(cid, cid, "Maps to", start)
+        for new in replaced_by:
+            relate(cid, code_ids[new], "Concept replaced by", start)
+            relate(cid, code_ids[new], "Maps to", start)
         if r.descriptor:
-            synonyms.append((cid, r.descriptor[:1000], ENGLISH))
+            if english is None:
+                english = ids("omop:language:en")
+            synonyms.append((cid, spreadsheet_cell(r.descriptor)[:1000], english))
         if r.group in group_ids:
-            relate(cid, group_ids[r.group], "SKG in group")
+            relate(cid, group_ids[r.group], "SKG in group", start, **ended)
         for key, (_, _, _, rel, _) in FACET_CLASSES.items():
-            values = ((r.unit,) if r.unit else ()) if key == "unit" else getattr(r, key)
-            for short in values:
-                relate(cid, facet_ids[(key, short)], rel)
+            for short in _facet_values(r, key):
+                relate(cid, facet_ids[(key, short)], rel, start, **ended)
         for primary in r.add_on_to:
             if primary in in_export:
-                relate(cid, code_ids[primary], "SKG add-on to")
+                other = catalog.codes[primary]
+                gone = deleted or other.status == "deleted"
+                stop = min(end, _end(other.deleted_in) if other.status == "deleted" else END)
+                relate(cid, code_ids[primary], "SKG add-on to", max(start, _start(other.added_in)),
+                       **(dict(end=stop, invalid="D") if gone else {}))
 
-    # metadata concepts: the vocabulary, its concept classes and relationships
-    vocab_id = ids(f"omop:vocabulary:{VOCABULARY_ID}")
-    concept.append((vocab_id, "spinekg spine procedure codes", "Metadata", "Vocabulary", "Vocabulary", "",
-                    "OMOP generated", START, END, ""))
-    classes = [*CODE_CLASSES.values(), *((c, n) for c, n, *_ in FACET_CLASSES.values())]
-    class_rows = []
-    for cls, name in sorted(classes):
-        cid = ids(f"omop:concept_class:{cls}")
-        class_rows.append((cls, name, cid))
-        concept.append((cid, name, "Metadata", "Concept Class", "Concept Class", "", "OMOP generated",
-                        START, END, ""))
-    rel_rows = []
-    for rel, (name, reverse, hier, ancestry) in sorted(RELATIONSHIPS.items()):
-        cid = ids(f"omop:relationship:{rel}")
-        rel_rows.append((rel, name, hier, ancestry, reverse, cid))
-        concept.append((cid, name, "Metadata", "Relationship", "Relationship", "", "OMOP generated",
-                        START, END, ""))
+    return _with_metadata(source, concept, rels, synonyms, english, ids)
 
+
+def _with_metadata(source, concept, rels, synonyms, english, ids) -> dict[str, list[tuple]]:
+    """Add the vocabulary, domain, concept class, relationship and language rows (and their
+    metadata concepts) that the concepts reference, then order every table."""
+    def meta(kind: str, name: str, key: str) -> int:
+        cid = ids(f"omop:{kind.lower().replace(' ', '_')}:{key}")
+        concept.append((cid, _name(name), "Metadata", kind, kind, "", "OMOP generated", START, END, ""))
+        return cid
+
+    if english is not None:
+        concept.append((english, "English language (spinekg)", "Metadata", VOCABULARY_ID, LANGUAGE_CLASS[0], "",
+                        "en", START, END, ""))
+    year = code_set_year(source.catalog)
     vocabulary = [(VOCABULARY_ID,
                    "spinekg: spine procedure codes with composed labels (CPT is a registered trademark of the AMA)",
-                   "https://w3id.org/spinekg", f"spinekg {source.version}", vocab_id)]
+                   "https://w3id.org/spinekg", f"spinekg {source.version} ({year} CPT code set)",
+                   meta("Vocabulary", "spinekg spine procedure codes", VOCABULARY_ID))]
+    vocabulary += [(v, f"OMOP {v}", "OMOP generated", None, meta("Vocabulary", f"OMOP {v}", v)) for v in METADATA]
+    classes = [*CODE_CLASSES.values(), *((c, n) for c, n, *_ in FACET_CLASSES.values()),
+               *([LANGUAGE_CLASS] if english is not None else []), *((m, m) for m in METADATA)]
+    class_rows = [(cls, name, meta("Concept Class", name, cls)) for cls, name in sorted(set(classes))]
+    domains = sorted({row[2] for row in concept} | {"Metadata"})
+    domain_rows = [(d, d, meta("Domain", d, d)) for d in domains]
+    rel_rows = [(rel, name, hier, ancestry, reverse, meta("Relationship", name, rel))
+                for rel, (name, reverse, hier, ancestry) in sorted(RELATIONSHIPS.items())]
     ancestors = _ancestors(concept, rels)
     return {
         "CONCEPT": sorted(concept),
         "CONCEPT_RELATIONSHIP": sorted(set(rels)),
         "CONCEPT_ANCESTOR": ancestors,
         "CONCEPT_SYNONYM": sorted(synonyms),
-        "VOCABULARY": vocabulary,
+        "VOCABULARY": sorted(vocabulary, key=lambda r: r[0]),
         "CONCEPT_CLASS": sorted(class_rows),
+        "DOMAIN": domain_rows,
         "RELATIONSHIP": sorted(rel_rows),
     }
 

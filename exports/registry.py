@@ -51,7 +51,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("omop", "OMOP CDM v5.4 vocabulary tables, tab-delimited like Athena (a folder)",
            "spinekg.exports.omop:write_omop", "spinekg-omop", multi_file=True,
            members=("CONCEPT.csv", "CONCEPT_RELATIONSHIP.csv", "CONCEPT_ANCESTOR.csv", "CONCEPT_SYNONYM.csv",
-                    "VOCABULARY.csv", "CONCEPT_CLASS.csv", "RELATIONSHIP.csv")),
+                    "VOCABULARY.csv", "CONCEPT_CLASS.csv", "DOMAIN.csv", "RELATIONSHIP.csv")),
     Format("sssom", "SSSOM TSV: regions -> UBERON, codes -> BioPortal CPT", "spinekg.exports.sssom:write_sssom",
            "spinekg.sssom.tsv"),
     Format("graphml", "the typed network as GraphML (Gephi, yEd, networkx)", "spinekg.exports.network_formats:write_graphml",
@@ -194,6 +194,8 @@ def default_target(fmt: Format, out: str | Path | None) -> Path | str:
     path = Path(out)
     if not fmt.multi_file and path.is_dir():
         return path / fmt.filename
+    if str(out).endswith(("/", "\\")) and not fmt.multi_file:  # meant a folder that is not there
+        raise SpinekgError(f"folder {path} does not exist")
     return path
 
 
@@ -230,7 +232,7 @@ def check_targets(paths: list[Path], force: bool, folders: tuple[Path, ...] = ()
 
 
 def write_output(fmt: Format, out: Output, target: Path | str, *, force: bool) -> list[tuple[Path | str, bytes]]:
-    """Write what a writer produced, atomically per file; returns (path, bytes) of each file written."""
+    """Write what a writer produced (one file atomically, a folder as a whole); returns (path, bytes) of each file."""
     from spinekg.exports.atomic import write_atomic
 
     if target == "-":
@@ -244,9 +246,7 @@ def write_output(fmt: Format, out: Output, target: Path | str, *, force: bool) -
         return [(target, out.data)]
     if set(out.files) != set(fmt.members):
         raise TypeError(f"writer {fmt.writer} wrote {sorted(out.files)}, registry says {list(fmt.members)}")
-    target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in fmt.members:
-        write_atomic(target / name, out.files[name], force=force)
-        written.append((target / name, out.files[name]))
-    return written
+    from spinekg.exports.folder_swap import replace_folder
+
+    replace_folder(target, dict(out.files))  # the folder's set of files is replaced as a whole
+    return [(target / name, out.files[name]) for name in fmt.members]

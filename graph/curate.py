@@ -16,9 +16,11 @@ def facet_names():
     from rdflib import Graph
     from rdflib.namespace import SKOS
 
-    from spinekg.ontology import ONTOLOGY_FILE
+    from spinekg.graph.load import ontology_files
 
-    onto = Graph().parse(str(ONTOLOGY_FILE), format="turtle")
+    onto = Graph()
+    for path in ontology_files():
+        onto.parse(path, format="turtle")
     return {s: str(o) for s, o in onto.subject_objects(SKOS.prefLabel)}
 
 
@@ -28,7 +30,7 @@ def relabel(g, names) -> int:
     from rdflib.namespace import SKOS
 
     from spinekg.graph.labels import LabelFacts, compose_label
-    from spinekg.graph.model import FACETS
+    from spinekg.graph.model import FACETS, counting_of
     from spinekg.ontology.namespaces import SK
 
     from dataclasses import fields
@@ -43,7 +45,7 @@ def relabel(g, names) -> int:
         label = compose_label(LabelFacts(
             **facts, unit=names[unit] if unit is not None else None,
             min_units=int(mn) if mn is not None else None, max_units=int(mx) if mx is not None else None,
-            each_additional_unit=bool(g.value(node, SK.eachAdditionalUnit)),
+            counting=counting_of(g, node),
         ))
         new = Literal(label, lang="en")
         if g.value(node, SKOS.prefLabel) != new:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from spinekg.graph.errors import SpinekgError
 from spinekg.graph.tabular import find_column, read_table, reject_malformed
-from spinekg.graph.userdata import descriptors_path, read_import, remove_import, store_import
+from spinekg.graph.userdata import damaged, descriptors_path, read_import, remove_import, store_import
 
 CODE_ALIASES = ("code", "cpt code", "cpt_code", "cpt", "hcpcs", "hcpcs code", "procedure code")
 TEXT_ALIASES = ("descriptor", "long descriptor", "long_descriptor", "long description", "description",
@@ -71,9 +71,17 @@ def remove_descriptors() -> bool:
     return remove_import(descriptors_path())
 
 
-def load_descriptors() -> dict | None:
-    """The stored import (with provenance), or None. A damaged store is a one-line error."""
-    return read_import(descriptors_path(), "descriptors", "descriptors", "descriptors")
+def load_descriptors(*, strict: bool = False) -> dict | None:
+    """The stored import (with provenance), or None. A damaged store is one line (see read_import)."""
+    target = descriptors_path()
+    record = read_import(target, "descriptors", "descriptors", "descriptors", strict=strict)
+    if record is None:
+        return None
+    table = record["descriptors"]
+    if not isinstance(table, dict) or not all(
+            isinstance(c, str) and CODE_RE.match(c) and isinstance(t, str) and t for c, t in table.items()):
+        return damaged(target, "descriptors", "descriptors", "entries are not code: text pairs", strict=strict)
+    return record
 
 
 def add_to_graph(g, record: dict) -> None:

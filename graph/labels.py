@@ -39,7 +39,8 @@ class LabelFacts:
     unit: str | None = None
     min_units: int | None = None
     max_units: int | None = None
-    each_additional_unit: bool = False
+    each_additional_unit: bool = False  # kept for callers of the old contract: same as counting="per-additional"
+    counting: str | None = None  # "per-additional" | "per-unit" | None
     extra: tuple[str, ...] = field(default=())
 
 
@@ -57,12 +58,21 @@ def _plural(unit: str, n: int) -> str:
     return unit if n == 1 else unit + "s"
 
 
-def units_phrase(unit: str | None, lo: int | None, hi: int | None, each: bool) -> str | None:
-    """'1 vertebral segment', '1–2 vertebral segments', '3 or more …', 'each additional …'."""
+ORDINAL_VARIANTS = ("second level",)  # a variant that already says which single unit the add-on covers
+
+
+def units_phrase(unit: str | None, lo: int | None, hi: int | None, each: bool | str | None) -> str | None:
+    """'1 vertebral segment', '1–2 vertebral segments', '3 or more …', 'each additional …', 'each …'.
+
+    `each` is the counting: "per-additional" (or True) counts units beyond the primary's,
+    "per-unit" counts every unit from the first, so its phrase never says "additional".
+    """
     if unit is None:
         return None
-    if each:
+    if each is True or each == "per-additional":
         return f"each additional {unit}"
+    if each == "per-unit":
+        return f"each {unit}"
     if lo is None:
         return None
     if hi is None:
@@ -117,8 +127,9 @@ def compose_label(f: LabelFacts) -> str:
         parts.append(join_or(f.approaches) + " approach")
     parts.extend(variants)
     parts.extend(f"for {i}" for i in f.indications)
-    units = units_phrase(f.unit, f.min_units, f.max_units, f.each_additional_unit)
-    if units:
+    counting = f.counting or ("per-additional" if f.each_additional_unit else None)
+    units = units_phrase(f.unit, f.min_units, f.max_units, counting)
+    if units and not (counting is None and set(ORDINAL_VARIANTS) & set(f.variants)):  # not "second level — 1 level"
         parts.append(units)
     parts.extend(f.extra)
     return SEP.join(parts)

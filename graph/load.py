@@ -13,11 +13,18 @@ def data_files() -> list[Path]:
     return sorted((Path(str(p)) for p in DATA_DIR.iterdir() if p.name.endswith(".ttl")), key=lambda p: p.name)
 
 
+def ontology_files() -> list[Path]:
+    """Every vocabulary file (ontology/*.ttl but the SHACL shapes): spinekg.ttl first, then the rest by name."""
+    from spinekg.ontology import ONTOLOGY_FILE, SHAPES_FILE
+
+    main, shapes = Path(str(ONTOLOGY_FILE)), Path(str(SHAPES_FILE))
+    others = sorted((p for p in main.parent.glob("*.ttl") if p not in (main, shapes)), key=lambda p: p.name)
+    return [main, *others]
+
+
 def source_files() -> list[Path]:
     """Every file the graph is built from: the ontology first, then the data."""
-    from spinekg.ontology import ONTOLOGY_FILE
-
-    return [Path(str(ONTOLOGY_FILE)), *data_files()]
+    return [*ontology_files(), *data_files()]
 
 
 def materialise(g) -> None:

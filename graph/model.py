@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from spinekg.graph.labels import REGION_ORDER, LabelFacts, compose_label
 
@@ -35,19 +35,33 @@ class CodeRecord:
     unit: str | None
     min_units: int | None
     max_units: int | None
-    each_additional_unit: bool
+    each_additional_unit: bool  # the old flag: True only for counting == "per-additional"
     add_on_to: tuple[str, ...]
     add_ons: tuple[str, ...]
     group: str
     group_label: str
-    status: str
-    deleted_in: str | None
-    added_in: str | None
+    status: str  # "active" | "deleted"
+    deleted_in: int | None  # code-set years
+    added_in: int | None
     # codes public guidance says are commonly reported with this one (sk:reportedWith, with sources)
     reported_with: tuple[str, ...] = ()
-    note: str | None = None  # the curators' editorial note, e.g. what is not yet confirmed
+    note: str | None = None  # the curators' editorial note: the explanation of what is inferred or unconfirmed
     # the user's own licensed descriptor, when they imported one (never shipped)
     descriptor: str | None = None
+    # "per-additional" (each unit beyond the primary's) | "per-unit" (every unit from the first) | None
+    counting: str | None = None
+    evidence: str = "confirmed"  # "confirmed" | "inferred" | "unconfirmed": of the code's own facts
+    inferred_from: tuple[str, ...] = ()  # the sibling codes inferred facts follow
+    sources: tuple[str, ...] = ()  # public pages for the code's facts (dcterms:source)
+    history_sources: tuple[str, ...] = ()  # public pages giving its years or replacement (sk:historySource)
+    replaced_by: tuple[str, ...] = ()  # dcterms:isReplacedBy
+    # links whose evidence differs from the code's: {"add_on_to"|"reported_with"|"replaced_by":
+    #   {code: {"evidence": level, "inferred_from": [codes]}}}
+    link_evidence: dict = field(default_factory=dict)
+
+    def link_level(self, relation: str, code: str) -> str:
+        """The evidence level of one link of this record (its own where stated, else the code's)."""
+        return self.link_evidence.get(relation, {}).get(code, {}).get("evidence", self.evidence)
 
     def label_facts(self) -> LabelFacts:
         return LabelFacts(
@@ -55,7 +69,7 @@ class CodeRecord:
             lesion_compartments=self.lesion_compartments, lesion_natures=self.lesion_natures,
             variants=self.variants, indications=self.indications, unit=self.unit,
             min_units=self.min_units, max_units=self.max_units,
-            each_additional_unit=self.each_additional_unit,
+            each_additional_unit=self.each_additional_unit, counting=self.counting,
         )
 
     def composed_label(self) -> str:
@@ -117,6 +131,43 @@ def _short(g, node) -> str:
     return str(label) if label is not None else str(node).rsplit("#", 1)[-1]
 
 
+def counting_of(g, node) -> str | None:
+    """How an add-on is counted: sk:eachUnit -> "per-unit", sk:eachAdditionalUnit -> "per-additional"."""
+    from spinekg.ontology.namespaces import SK
+
+    if g.value(node, SK.eachUnit):
+        return "per-unit"
+    if g.value(node, SK.eachAdditionalUnit):
+        return "per-additional"
+    return None
+
+
+# record key of each reified relation
+LINK_RELATIONS = {"addOnTo": "add_on_to", "reportedWith": "reported_with", "isReplacedBy": "replaced_by"}
+
+
+def link_evidence_of(g) -> dict[str, dict]:
+    """{subject code: {relation: {object code: {"evidence", "inferred_from"}}}} from the sk:LinkStatement nodes."""
+    from rdflib import RDF
+    from rdflib.namespace import SKOS
+
+    from spinekg.ontology.namespaces import SK
+
+    out: dict[str, dict] = {}
+    for st in g.subjects(RDF.type, SK.LinkStatement):
+        level, pred = g.value(st, SK.evidence), g.value(st, RDF.predicate)
+        if level is None or pred is None:
+            continue
+        relation = LINK_RELATIONS.get(str(pred).rsplit("#", 1)[-1].rsplit("/", 1)[-1])
+        s, o = g.value(st, RDF.subject), g.value(st, RDF.object)
+        if relation is None or s is None or o is None:
+            continue
+        entry = {"evidence": _short(g, level),
+                 "inferred_from": sorted(str(g.value(c, SKOS.notation)) for c in g.objects(st, SK.inferredFrom))}
+        out.setdefault(str(g.value(s, SKOS.notation)), {}).setdefault(relation, {})[str(g.value(o, SKOS.notation))] = entry
+    return out
+
+
 def catalog_from_graph(g) -> Catalog:
     from rdflib import RDF
     from rdflib.namespace import SKOS
@@ -145,12 +196,24 @@ def catalog_from_graph(g) -> Catalog:
     def text(value):
         return str(value) if value is not None else None
 
+    def number(value):
+        return int(value) if value is not None else None
+
+    from rdflib.namespace import DCTERMS
+
+    links = link_evidence_of(g)
+
     codes: dict[str, CodeRecord] = {}
     for node in g.subjects(RDF.type, SK.ProcedureCode):
         notation = str(g.value(node, SKOS.notation))
         group = g.value(node, SKOS.broader)
         unit, status = g.value(node, SK.unit), g.value(node, SK.status)
         mn, mx = g.value(node, SK.minUnits), g.value(node, SK.maxUnits)
+        evidence = g.value(node, SK.evidence)
+        evidence = _short(g, evidence) if evidence is not None else "unconfirmed"
+        counting = counting_of(g, node)
+        differing = {rel: {c: e for c, e in sorted(entries.items()) if e["evidence"] != evidence}
+                     for rel, entries in sorted(links.get(notation, {}).items())}
         codes[notation] = CodeRecord(
             code=notation,
             label=str(g.value(node, SKOS.prefLabel) or ""),
@@ -159,18 +222,25 @@ def catalog_from_graph(g) -> Catalog:
             unit=_short(g, unit) if unit is not None else None,
             min_units=int(mn) if mn is not None else None,
             max_units=int(mx) if mx is not None else None,
-            each_additional_unit=bool(g.value(node, SK.eachAdditionalUnit)),
+            each_additional_unit=counting == "per-additional",
             add_on_to=tuple(sorted(str(g.value(p, SKOS.notation)) for p in g.objects(node, SK.addOnTo))),
             add_ons=tuple(sorted(str(g.value(a, SKOS.notation)) for a in g.subjects(SK.addOnTo, node))),
             group=str(g.value(group, SKOS.notation)) if group is not None else "",
             group_label=str(g.value(group, SKOS.prefLabel)) if group is not None else "",
             status=_short(g, status) if status is not None else "active",
-            deleted_in=text(g.value(node, SK.deletedIn)),
-            added_in=text(g.value(node, SK.addedIn)),
+            deleted_in=number(g.value(node, SK.deletedIn)),
+            added_in=number(g.value(node, SK.addedIn)),
             reported_with=tuple(sorted({str(g.value(o, SKOS.notation)) for o in g.objects(node, SK.reportedWith)}
                                        | {str(g.value(o, SKOS.notation)) for o in g.subjects(SK.reportedWith, node)})),
             note=text(g.value(node, SKOS.editorialNote)),
             descriptor=text(g.value(node, SK.officialDescriptor)),
+            counting=counting,
+            evidence=evidence,
+            inferred_from=tuple(sorted(str(g.value(c, SKOS.notation)) for c in g.objects(node, SK.inferredFrom))),
+            sources=tuple(sorted(str(u) for u in g.objects(node, DCTERMS.source))),
+            history_sources=tuple(sorted(str(u) for u in g.objects(node, SK.historySource))),
+            replaced_by=tuple(sorted(str(g.value(c, SKOS.notation)) for c in g.objects(node, DCTERMS.isReplacedBy))),
+            link_evidence={rel: e for rel, e in differing.items() if e},
         )
     source = None
     for imp in g.subjects(RDF.type, SK.UserImport):

@@ -1,45 +1,21 @@
-"""CMS's NCCI add-on code edits: import the file, keep dated typed edges, compare with the curated graph.
+"""CMS's NCCI edits: import AOC, PTP and MUE files, and compare the add-on edits with the curated graph.
 
-The file is CMS's spreadsheet (.xlsx) or its CSV/TSV export, one edit per row with the columns
-Primary Code, Add-On Code, AOC Edit Type, Primary Code Del Dt, AOC Del Dt, AOC Edit Eff Dt,
-AOC Edit Del Dt, Special Instruction Notes (header names are matched loosely). Primary code
-"CCCCC" means the edit names no specific primary (type 2).
+Layouts are read by graph/ncci_files.py (every layout CMS publishes: AOC fixed-width .txt, .xlsx,
+CSV; PTP .txt and .xlsx; MUE CSV and .xlsx); imports are kept, quarter by quarter, by
+graph/ncci_store.py; graph/ncci_graph.py turns them into triples. An AOC primary "CCCCC" means
+the edit names no specific primary (type 2).
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from spinekg.graph.errors import SpinekgError
-from spinekg.graph.tabular import find_column, read_table, reject_malformed
-from spinekg.graph.userdata import ncci_path, read_import, remove_import, store_import
+from spinekg.graph.ncci_files import facts_for, parse_aoc, parse_mue, parse_ptp
+from spinekg.graph.ncci_layouts import check_quarter
+from spinekg.graph.ncci_store import Import, add_import, applicable, digest, load_imports, remove
 
-COLUMNS = {  # key -> (aliases, required)
-    "primary": (("Primary Code", "primary", "primary_code"), True),
-    "addon": (("Add-On Code", "Add-on Code", "AOC", "add_on_code", "addon"), True),
-    "type": (("AOC Edit Type", "Edit Type", "aoc_edit_type", "type"), True),
-    "effective": (("AOC Edit Eff Dt", "AOC Edit Effective Date", "Edit Effective Date", "aoc_edit_eff_dt"), True),
-    "deleted": (("AOC Edit Del Dt", "AOC Edit Deletion Date", "Edit Deletion Date", "aoc_edit_del_dt"), False),
-    "addon_deleted": (("AOC Del Dt", "Add-On Code Deletion Date", "aoc_del_dt"), False),
-    "primary_deleted": (("Primary Code Del Dt", "Primary Code Deletion Date", "primary_code_del_dt"), False),
-}
-NO_PRIMARY = "CCCCC"
-CODE_RE = re.compile(r"^[0-9A-Z]{5}$")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """CMS writes YYYYMMDD; also accept ISO and MM/DD/YYYY. '*' or empty means none."""
-    text = text.strip()
-    if text in ("", "*"):
-        return None
-    for fmt in ("%Y%m%d", "%Y-%m-%d", "%m/%d/%Y", "%Y%m%d%H%M%S"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
 
 
 @dataclass(frozen=True, order=True)
@@ -58,101 +34,80 @@ class Edit:
                 "effective": self.effective.isoformat(),
                 "deleted": self.deleted.isoformat() if self.deleted else None}
 
-    @classmethod
-    def from_json(cls, d: dict) -> "Edit":
-        return cls(d["addon"], d["primary"], int(d["type"]), dt.date.fromisoformat(d["effective"]),
-                   dt.date.fromisoformat(d["deleted"]) if d["deleted"] else None)
+
+def _new_import(kind: str, paths: list[Path], rows: list, read: int, facts: dict, today) -> Import:
+    return Import(kind, facts.get("setting"), facts.get("quarter"), facts.get("version"), [p.name for p in paths],
+                  digest(paths), (today or dt.date.today()).isoformat(), read, rows)
 
 
-def parse_ncci_file(path: Path) -> list[Edit]:
-    header, rows = read_table(path)
-    idx = {}
-    for key, (aliases, required) in COLUMNS.items():
-        try:
-            idx[key] = find_column(path, header, None, aliases, key.replace("_", " "))
-        except SpinekgError:
-            if required:
-                raise
-    problems, edits = [], []
-    for line, cells in rows:
-        def cell(key):
-            i = idx.get(key)
-            return cells[i] if i is not None and i < len(cells) else ""
-        if len(cells) < len(header):
-            problems.append(f"line {line}: expected {len(header)} columns, got {len(cells)}")
-            continue
-        addon, primary, etype = cell("addon").upper(), cell("primary").upper(), cell("type")
-        if not CODE_RE.match(addon):
-            problems.append(f"line {line}: add-on code {addon!r} is not a five-character code")
-            continue
-        if not CODE_RE.match(primary):
-            problems.append(f"line {line}: primary code {primary!r} is not a five-character code")
-            continue
-        if etype not in ("1", "2", "3"):
-            problems.append(f"line {line}: edit type {etype!r} is not 1, 2 or 3")
-            continue
-        try:
-            effective = parse_date(cell("effective"))
-            deleted = parse_date(cell("deleted"))
-        except ValueError as e:
-            problems.append(f"line {line}: {str(e)!r} is not a date")
-            continue
-        if effective is None:
-            problems.append(f"line {line}: no edit effective date")
-            continue
-        if deleted is not None and deleted < effective:
-            problems.append(f"line {line}: deletion date is before the effective date")
-            continue
-        edits.append(Edit(addon, None if primary == NO_PRIMARY else primary, int(etype), effective, deleted))
-    reject_malformed(path, problems)
-    if not edits:
-        raise SpinekgError(f"{path}: no edits found; nothing imported")
-    return sorted(set(edits))
+def _facts(paths: list[Path], quarter: str | None, setting: str | None, kind: str) -> dict:
+    facts = facts_for(paths)
+    if quarter:
+        facts["quarter"] = check_quarter(quarter)
+    if setting:
+        facts["setting"] = setting
+    if kind != "aoc" and facts["setting"] is None:
+        raise SpinekgError(f"{paths[0].name}: the file name does not say practitioner or hospital; give --setting")
+    if kind == "mue" and facts["quarter"] is None:
+        raise SpinekgError(f"{paths[0].name}: the file name does not say its quarter; give --quarter (e.g. 2026Q1)")
+    return facts
 
 
-def import_ncci(path: Path, known_codes, today: dt.date | None = None) -> tuple[int, int]:
-    """Store the edits whose add-on or primary is in the graph; return (stored, read)."""
+def import_ncci(path: Path, known_codes, today: dt.date | None = None, quarter: str | None = None) -> tuple[int, int]:
+    """CMS's AOC file (fixed-width .txt, .xlsx or CSV): store the edits whose add-on or primary is
+    in the graph; return (stored, read)."""
     path = Path(path)
-    edits = parse_ncci_file(path)
-    kept = [e for e in edits if e.addon in known_codes or (e.primary in known_codes)]
-    store_import(ncci_path(), path, {"edits": [e.to_json() for e in kept]}, today)
-    return len(kept), len(edits)
+    facts = _facts([path], quarter, None, "aoc")
+    rows, read = parse_aoc(path, known_codes.__contains__)
+    add_import(_new_import("aoc", [path], rows, read, facts, today))
+    return len(rows), read
 
 
-def remove_ncci() -> bool:
-    return remove_import(ncci_path())
+def import_ptp(paths: list[Path], known_codes, *, quarter=None, setting=None, today=None) -> tuple[Import, int]:
+    """CMS's PTP file(s) of one release (the parts f1…f4 together, or one at a time)."""
+    paths = [Path(p) for p in paths]
+    facts = _facts(paths, quarter, setting, "ptp")
+    rows, read = parse_ptp(paths, known_codes.__contains__)
+    imp = _new_import("ptp", paths, rows, read, facts, today)
+    add_import(imp)
+    return imp, read
+
+
+def import_mue(path: Path, known_codes, *, quarter=None, setting=None, today=None) -> tuple[Import, int]:
+    path = Path(path)
+    facts = _facts([path], quarter, setting, "mue")
+    rows, read = parse_mue(path, known_codes.__contains__)
+    imp = _new_import("mue", [path], rows, read, facts, today)
+    add_import(imp)
+    return imp, read
+
+
+def remove_ncci(kind: str = "aoc", quarter: str | None = None, everything: bool = False) -> int:
+    """Remove imports of one kind (and quarter), or all; return how many were removed."""
+    return remove(kind, check_quarter(quarter) if quarter else None, everything)
 
 
 def load_ncci() -> dict | None:
-    record = read_import(ncci_path(), "edits", "ncci-addon", "NCCI edits")
-    if record is None:
+    """Everything imported, for graph.load: None when nothing is."""
+    imports = load_imports()
+    return {"imports": imports} if imports else None
+
+
+def aoc_record(as_of: dt.date) -> dict | None:
+    """The AOC edits of the import(s) that apply on `as_of`, with their provenance; None if no AOC file."""
+    chosen = applicable(load_imports(), "aoc", as_of)
+    if not chosen:
         return None
-    try:
-        record["edits"] = [Edit.from_json(d) for d in record["edits"]]
-    except (ValueError, KeyError, TypeError):
-        raise SpinekgError(f"{ncci_path()}: the stored NCCI edits are damaged; run `spinekg import ncci-addon --remove`") from None
-    return record
+    edits = sorted({Edit(*row) for imp in chosen for row in imp.rows})
+    return {"edits": edits, "imports": chosen, "source_file": ", ".join(i.source_file for i in chosen),
+            "quarter": ", ".join(i.quarter for i in chosen if i.quarter) or None,
+            "imported_on": max(i.imported_on for i in chosen)}
 
 
 def add_to_graph(g, record: dict) -> None:
-    from rdflib import RDF, Literal, URIRef
-    from rdflib.namespace import XSD
+    from spinekg.graph.ncci_graph import add_imports
 
-    from spinekg.graph.userdata import add_import_node
-    from spinekg.ontology.namespaces import CPT, SK
-
-    imp = add_import_node(g, "ncci", record)
-    for e in record["edits"]:
-        node = URIRef(f"urn:spinekg:ncci:{e.addon}:{e.primary or 'none'}:{e.effective.isoformat()}")
-        g.add((node, RDF.type, SK.NcciAddOnEdit))
-        g.add((node, SK.editAddOn, CPT[e.addon]))
-        if e.primary:
-            g.add((node, SK.editPrimary, CPT[e.primary]))
-        g.add((node, SK.editType, Literal(e.type)))
-        g.add((node, SK.effectiveDate, Literal(e.effective.isoformat(), datatype=XSD.date)))
-        if e.deleted:
-            g.add((node, SK.deletionDate, Literal(e.deleted.isoformat(), datatype=XSD.date)))
-        g.add((node, SK.editImport, imp))
+    add_imports(g, record["imports"])
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ def parse_user_file(g, path: str | Path) -> None:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise SpinekgError(f"{path}: unsupported file type {path.suffix or '(none)'}; use .ttl or .nt")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
+    from spinekg.graph.userfiles import RDF_MAX_BYTES, read_user_file
+
+    data = read_user_file(path, RDF_MAX_BYTES)  # regular files only, size-capped, one-line errors
     # A fixed base IRI keeps relative IRIs from resolving against the file's location.
     try:
         g.parse(data=data, format=fmt, publicID="urn:spinekg:user-file:")

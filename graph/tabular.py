@@ -7,6 +7,9 @@ import re
 from pathlib import Path
 
 from spinekg.graph.errors import SpinekgError
+from spinekg.graph.userfiles import TABLE_MAX_BYTES, read_user_file
+
+XLSX_INFLATED_MAX_BYTES = 4 * TABLE_MAX_BYTES
 
 
 def norm(name: str) -> str:
@@ -16,24 +19,18 @@ def norm(name: str) -> str:
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """(header, [(line number, cells)]) from a .csv, .tsv/.txt or .xlsx file."""
     suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv", ".tsv", ".txt", ".tab"):
+        raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use .csv, .tsv or .xlsx")
+    raw = read_user_file(path, TABLE_MAX_BYTES)  # regular files only, size-capped, one-line errors
     if suffix == ".xlsx":
-        return _read_xlsx(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
+        return _read_xlsx(path, raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="strict") if _is_cp1252(raw) else None
         if text is None:
             raise SpinekgError(f"{path}: not a UTF-8 or Windows-1252 text file") from None
-    if suffix in (".tsv", ".txt", ".tab"):
-        delimiter = "\t"
-    elif suffix == ".csv":
-        delimiter = ","
-    else:
-        raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use .csv, .tsv or .xlsx")
+    delimiter = "," if suffix == ".csv" else "\t"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
@@ -61,13 +58,22 @@ def _is_cp1252(raw: bytes) -> bool:
         return False
 
 
-def _read_xlsx(path: Path):
+def _read_xlsx(path: Path, raw: bytes):
     try:
         import openpyxl
     except ImportError:
         raise SpinekgError(f"{path}: reading .xlsx needs openpyxl (pip install openpyxl), or export the sheet to CSV") from None
+    import zipfile
+
+    try:  # a workbook is a zip: refuse one that would inflate far beyond the file cap (a zip bomb)
+        inflated = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise SpinekgError(f"{path}: not a readable .xlsx workbook (not a zip file)") from None
+    if inflated > XLSX_INFLATED_MAX_BYTES:
+        raise SpinekgError(f"{path}: the workbook inflates to {inflated >> 20} MiB, over the "
+                           f"{XLSX_INFLATED_MAX_BYTES >> 20} MiB limit")
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as e:
         raise SpinekgError(f"{path}: not a readable .xlsx workbook ({type(e).__name__})") from None
     ws = wb.worksheets[0]

@@ -5,6 +5,7 @@ Nothing is created until an import writes there.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from pathlib import Path
@@ -31,36 +32,106 @@ def store_import(target: Path, source: Path, payload: dict, today=None) -> dict:
     import datetime as dt
     import json
 
-    from spinekg.exports.atomic import write_atomic
+    from spinekg.graph.atomicfile import write_file_atomic
+    from spinekg.graph.errors import SpinekgError
+    from spinekg.graph.userfiles import os_error_message
 
     record = {"source_file": source.name, "imported_on": (today or dt.date.today()).isoformat(),
               "sha256": sha256_file(source), **payload}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, json.dumps(record, indent=1, ensure_ascii=False) + "\n", force=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise SpinekgError(os_error_message(target.parent, e, "create the data folder")) from None
+    write_file_atomic(target, (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode("utf-8"), force=True)
+    _damaged.pop(target, None)
     return record
 
 
 def remove_import(target: Path) -> bool:
-    if target.exists():
-        target.unlink()
-        return True
-    return False
+    """Remove a stored import, whatever damage it has (an empty folder in its place included)."""
+    import stat
+
+    from spinekg.graph.errors import SpinekgError
+    from spinekg.graph.userfiles import os_error_message
+
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise SpinekgError(os_error_message(target, e, "remove")) from None
+    try:
+        os.rmdir(target) if stat.S_ISDIR(st.st_mode) else os.unlink(target)
+    except OSError as e:
+        if stat.S_ISDIR(st.st_mode) and e.errno == errno.ENOTEMPTY:
+            raise SpinekgError(f"{target} is a folder with files in it, not spinekg's file; "
+                               "move it away yourself") from None
+        raise SpinekgError(os_error_message(target, e, "remove")) from None
+    _damaged.pop(target, None)
+    return True
 
 
-def read_import(target: Path, key: str, command: str, what: str) -> dict | None:
-    """The stored record, or None; a damaged store is a one-line error naming how to clear it."""
-    import json
+# Damaged stores seen by this process: path -> (size, mtime) when last warned. While any is
+# damaged the compiled cache is not written, so the warning shows on every run until fixed.
+_damaged: dict[Path, tuple] = {}
+STORE_MAX_BYTES = 256 << 20
+_PROVENANCE = ("source_file", "imported_on", "sha256")
+
+
+def any_damaged() -> bool:
+    return bool(_damaged)
+
+
+def damaged(target: Path, command: str, what: str, reason: str, *, strict: bool) -> None:
+    """Report a damaged store in one line: an error when the command needs it, else a warning."""
+    import sys
 
     from spinekg.graph.errors import SpinekgError
 
-    if not target.exists():
+    fix = f"remove it with `spinekg import {command} --remove`"
+    if strict:
+        raise SpinekgError(f"{target}: the stored {what} are damaged ({reason}); {fix}")
+    try:
+        st = os.lstat(target)
+        signature = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        signature = None
+    if _damaged.get(target, ()) != signature:
+        from spinekg.graph.textsafe import terminal_text
+
+        sys.stderr.write(terminal_text(f"warning: {target}: the stored {what} are damaged ({reason}) "
+                                       f"and are left out; {fix}") + "\n")
+        sys.stderr.flush()
+    _damaged[target] = signature
+
+
+def read_import(target: Path, key: str, command: str, what: str, *, strict: bool = False) -> dict | None:
+    """The stored record, or None. A damaged store is reported in one line naming how to clear it:
+    a warning (and None) by default, so every command still works; an error with strict=True."""
+    import json
+
+    from spinekg.graph.errors import SpinekgError
+    from spinekg.graph.userfiles import read_user_file
+
+    if not os.path.lexists(target):
+        _damaged.pop(target, None)
         return None
     try:
-        record = json.loads(target.read_text(encoding="utf-8"))
-        record[key]  # noqa: B018  (shape check)
-        return record
-    except (ValueError, KeyError, TypeError):
-        raise SpinekgError(f"{target}: the stored {what} are damaged; run `spinekg import {command} --remove`") from None
+        record = json.loads(read_user_file(target, STORE_MAX_BYTES))
+    except SpinekgError as e:
+        reason = str(e).removeprefix(f"{target}").lstrip(": ") or "unreadable"
+        return damaged(target, command, what, reason, strict=strict)
+    except ValueError:  # bad UTF-8 or bad JSON (truncated, empty, garbage)
+        return damaged(target, command, what, "not valid JSON", strict=strict)
+    if not isinstance(record, dict):
+        return damaged(target, command, what, f"a JSON {type(record).__name__}, not an object", strict=strict)
+    bad = [f for f in _PROVENANCE if not isinstance(record.get(f), str)]
+    if key not in record or not isinstance(record[key], (dict, list)):
+        bad.append(key)
+    if bad:
+        return damaged(target, command, what, f"missing or wrong-typed {', '.join(bad)}", strict=strict)
+    _damaged.pop(target, None)
+    return record
 
 
 def user_files() -> list[Path]:
@@ -69,11 +140,10 @@ def user_files() -> list[Path]:
 
 
 def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 16), b""):
-            h.update(block)
-    return h.hexdigest()
+    """SHA-256 of the user's source file (read through the same checks as the import itself)."""
+    from spinekg.graph.userfiles import TABLE_MAX_BYTES, read_user_file
+
+    return hashlib.sha256(read_user_file(path, TABLE_MAX_BYTES)).hexdigest()
 
 
 def add_import_node(g, kind: str, record: dict):

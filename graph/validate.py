@@ -13,7 +13,10 @@ class Violation:
     severity: str = "Violation"
 
     def __str__(self) -> str:
-        return f"{self.focus}  {self.path}  {self.message}"
+        from spinekg.graph.textsafe import terminal_text
+
+        # focus and message may quote a user file's literals: no control characters to the terminal
+        return terminal_text(f"{self.focus}  {self.path}  {self.message}")
 
 
 def _curie(g, node) -> str:

@@ -30,15 +30,19 @@ class SK(DefinedNamespace):
     BoneGraft: URIRef
     BoneMarrowAspiration: URIRef
     BothSpinothalamicTracts: URIRef
+    CategoryI: URIRef
+    CategoryIII: URIRef
     CavityCreation: URIRef
     Cervical: URIRef
     Circumferential: URIRef
     ClosedReduction: URIRef
     ClosedTreatment: URIRef
+    CodeCategory: URIRef
     CodeGroup: URIRef
     CodeStatus: URIRef
     CombinedExtraIntradural: URIRef
     CombinedPosterolateralTechnique: URIRef
+    Confirmed: URIRef
     ContiguousDefect: URIRef
     Cordotomy: URIRef
     Corpectomy: URIRef
@@ -48,12 +52,14 @@ class SK(DefinedNamespace):
     CystDrainage: URIRef
     CystOrSyrinx: URIRef
     Decompression: URIRef
+    DefectOrInterspace: URIRef
     Deleted: URIRef
     DentateLigamentSection: URIRef
     DiscArthroplasty: URIRef
     Discectomy: URIRef
     DuringInterbodyArthrodesis: URIRef
     Endoscopic: URIRef
+    EvidenceLevel: URIRef
     Exploration: URIRef
     Extradural: URIRef
     Facet: URIRef
@@ -65,6 +71,7 @@ class SK(DefinedNamespace):
     Immobilisation: URIRef
     IncisionAndDrainage: URIRef
     Indication: URIRef
+    Inferred: URIRef
     Instrumentation: URIRef
     InstrumentationRemoval: URIRef
     InterbodyTechnique: URIRef
@@ -88,6 +95,7 @@ class SK(DefinedNamespace):
     LesionExcision: URIRef
     LesionNature: URIRef
     Level: URIRef
+    LinkStatement: URIRef
     LocalGraft: URIRef
     Lumbar: URIRef
     Manipulation: URIRef
@@ -156,6 +164,7 @@ class SK(DefinedNamespace):
     Transperitoneal: URIRef
     Transthoracic: URIRef
     TwoStagesWithin14Days: URIRef
+    Unconfirmed: URIRef
     UnderAnaesthesia: URIRef
     Unlisted: URIRef
     UserImport: URIRef
@@ -180,19 +189,24 @@ class SK(DefinedNamespace):
     addOnTo: URIRef
     addedIn: URIRef
     approach: URIRef
+    category: URIRef
     codeRange: URIRef
     deletedIn: URIRef
     deletionDate: URIRef
     descriptorImport: URIRef
     eachAdditionalUnit: URIRef
+    eachUnit: URIRef
     editAddOn: URIRef
     editImport: URIRef
     editPrimary: URIRef
     editType: URIRef
     effectiveDate: URIRef
+    evidence: URIRef
     hasAddOn: URIRef
+    historySource: URIRef
     importedOn: URIRef
     indication: URIRef
+    inferredFrom: URIRef
     lesionCompartment: URIRef
     lesionNature: URIRef
     maxUnits: URIRef
@@ -203,7 +217,9 @@ class SK(DefinedNamespace):
     reportedWith: URIRef
     sha256: URIRef
     sourceFile: URIRef
+    sourceRange: URIRef
     status: URIRef
+    sunsetYear: URIRef
     unit: URIRef
     variant: URIRef
 

@@ -30,7 +30,9 @@ class SpinekgGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except SpinekgError as e:
-            typer.echo(f"error: {e}", err=True)
+            from spinekg.graph.textsafe import terminal_text
+
+            typer.echo(f"error: {terminal_text(str(e))}", err=True)  # messages may quote user input
             raise typer.Exit(e.exit_code) from None
 
 
@@ -137,6 +139,16 @@ from spinekg.commands import register_all  # noqa: E402  (commands of other area
 register_all(app)
 
 
+def _drop_stdout() -> None:
+    """After stdout failed, point it at /dev/null so the flush at exit cannot fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main() -> None:
     """Console entry point: user errors become one line on stderr, never a traceback.
 
@@ -154,7 +166,14 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
+        _drop_stdout()
         sys.exit(0)
+    except OSError as e:  # e.g. standard output on a full disk: one line, never a traceback
+        from spinekg.graph.userfiles import os_error_message
+
+        _drop_stdout()
+        sys.stderr.write(f"error: {os_error_message(e.filename or 'standard output', e, 'write')}\n")
+        sys.exit(2)
     except click.Abort:
         sys.exit(1)
     except no_args_help as e:

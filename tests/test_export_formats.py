@@ -157,8 +157,9 @@ def _check_enums(model, path="") -> list[str]:
             continue
         extra = field.json_schema_extra or {}
         allowed = extra.get("enum_values") if isinstance(extra, dict) else None
-        if allowed and value not in allowed:
-            problems.append(f"{path}{name}={value!r} not in {allowed}")
+        for item in (value if isinstance(value, list) else [value]) if allowed else []:
+            if item not in allowed:
+                problems.append(f"{path}{name}={item!r} not in {allowed}")
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, BaseModel):
                 problems += _check_enums(item, f"{path}{name}.")
@@ -171,19 +172,52 @@ def fhir_doc(built):
 
 
 def test_fhir_bundle_and_every_resource_validate(fhir_doc):
+    from fhir.resources.R4B import get_fhir_model_class
     from fhir.resources.R4B.bundle import Bundle
-    from fhir.resources.R4B.codesystem import CodeSystem
-    from fhir.resources.R4B.valueset import ValueSet
 
     bundle = Bundle.model_validate(fhir_doc)
     assert bundle.type == "collection"
     assert _check_enums(bundle) == []
-    classes = {"CodeSystem": CodeSystem, "ValueSet": ValueSet}
+    kinds = Counter()
     for entry in fhir_doc["entry"]:
-        res = classes[entry["resource"]["resourceType"]].model_validate(entry["resource"])
+        kind = entry["resource"]["resourceType"]
+        kinds[kind] += 1
+        res = get_fhir_model_class(kind).model_validate(entry["resource"])
         assert _check_enums(res) == [], res.id
         assert entry["fullUrl"] == res.url
+    assert kinds["CodeSystem"] == 2 and kinds["ConceptMap"] == 2 and kinds["ValueSet"] > 1
     assert len({e["fullUrl"] for e in fhir_doc["entry"]}) == len(fhir_doc["entry"])
+
+
+def test_fhir_every_resource_has_a_narrative(fhir_doc):
+    """dom-6: each resource carries generated XHTML text (well-formed, in the XHTML namespace)."""
+    from xml.etree import ElementTree as ET
+
+    for entry in fhir_doc["entry"]:
+        res = entry["resource"]
+        assert res["text"]["status"] == "generated", res["id"]
+        div = ET.fromstring(res["text"]["div"])
+        assert div.tag == "{http://www.w3.org/1999/xhtml}div" and "".join(div.itertext()).strip(), res["id"]
+
+
+def test_fhir_codings_name_code_systems_in_the_bundle(fhir_doc):
+    """Every valueCoding.system (and every compose include / ConceptMap source) is a CodeSystem the Bundle
+    holds, and every coded value is one of that CodeSystem's concepts."""
+    systems = {e["resource"]["url"]: {c["code"] for c in e["resource"]["concept"]}
+               for e in fhir_doc["entry"] if e["resource"]["resourceType"] == "CodeSystem"}
+    seen = 0
+    for entry in fhir_doc["entry"]:
+        res = entry["resource"]
+        for c in res.get("concept", []):
+            for p in c.get("property", []):
+                if "valueCoding" in p:
+                    seen += 1
+                    assert p["valueCoding"]["code"] in systems[p["valueCoding"]["system"]], (c["code"], p)
+        for inc in res.get("compose", {}).get("include", []):
+            assert inc["system"] in systems
+        for g in res.get("group", []):
+            assert {el["code"] for el in g["element"]} <= systems[g["source"]]
+    assert seen > 0
 
 
 def test_fhir_validation_is_not_vacuous(fhir_doc):
@@ -207,9 +241,13 @@ def test_fhir_codesystem_content(fhir_doc, catalog):
     assert cs["resourceType"] == "CodeSystem"
     assert cs["url"] and cs["version"] == "0.1.0" and cs["status"] in ("draft", "active")
     assert cs["content"] == "complete" and cs["hierarchyMeaning"] in ("is-a", "grouped-by", "part-of")
+    from spinekg.exports.codeset import code_set_year
+
+    assert f"{code_set_year(catalog)} CPT code set" in cs["description"]  # which year it describes
     declared = {p["code"]: p for p in cs["property"]}
-    for needed in ("parent", "region", "approach", "procedure", "lesionCompartment", "lesionNature", "unit",
-                   "variant", "indication", "addOnTo", "minUnits", "maxUnits"):
+    for needed in ("parent", "child", "region", "approach", "access", "procedure", "lesionCompartment",
+                   "lesionNature", "unit", "variant", "indication", "addOnTo", "minUnits", "maxUnits", "evidence",
+                   "inactive", "replacedBy", "deletedIn"):
         assert needed in declared, needed
     concepts = {c["code"]: c for c in cs["concept"]}
     assert len(concepts) == len(cs["concept"]) == cs["count"]
@@ -220,29 +258,75 @@ def test_fhir_codesystem_content(fhir_doc, catalog):
         for p in c.get("property", []):
             assert p["code"] in declared, (code, p)
             assert value_key[declared[p["code"]]["type"]] in p, (code, p)
-            if p["code"] in ("parent", "addOnTo", "hasAddOn"):
+            if p["code"] in ("parent", "child", "addOnTo", "hasAddOn", "replacedBy"):
                 assert p["valueCode"] in concepts, (code, p)
     for code, rec in catalog.codes.items():
         props = concepts[code]["property"]
         assert {"code": "parent", "valueCode": rec.group} in props
+        assert {"code": "child", "valueCode": code} in concepts[rec.group]["property"]
         assert sorted(p["valueCoding"]["display"] for p in props if p["code"] == "region") == sorted(rec.regions)
         assert sorted(p["valueCode"] for p in props if p["code"] == "addOnTo") == sorted(rec.add_on_to)
         assert concepts[code]["display"] == rec.label
         status = next(p["valueCode"] for p in props if p["code"] == "status")
         assert status == ("retired" if rec.status == "deleted" else "active")
+        assert ({"code": "inactive", "valueBoolean": True} in props) == (rec.status == "deleted")
+        if rec.deleted_in:
+            assert {"code": "deletedIn", "valueInteger": int(rec.deleted_in)} in props
+        evidence = getattr(rec, "evidence", None)
+        assert [p["valueCode"] for p in props if p["code"] == "evidence"] == ([evidence] if evidence else [])
+        assert sorted(p["valueCode"] for p in props if p["code"] == "replacedBy") == sorted(
+            getattr(rec, "replaced_by", ()) or ())
+
+
+def test_fhir_facet_code_system(fhir_doc, catalog):
+    facets = next(e["resource"] for e in fhir_doc["entry"] if e["resource"]["url"] == "https://w3id.org/spinekg/ontology")
+    concepts = {c["code"]: c for c in facets["concept"]}
+    for key, values in catalog.facet_values.items():
+        used = {v for r in catalog.codes.values() for v in getattr(r, key)}
+        for short, local in values.items():
+            if short in used:
+                assert concepts[local]["display"] == short, local
+    assert concepts["Lumbar"]["property"] == [{"code": "parent", "valueCode": "SpinalRegion"}]
+    assert {"code": "notSelectable", "valueBoolean": True} in concepts["SpinalRegion"]["property"]
 
 
 def test_fhir_value_sets_per_region_approach_procedure(fhir_doc, catalog):
+    """One intensional ValueSet per facet value; expanding it (the service's $expand) gives exactly the
+    codes with that value."""
+    from spinekg.fhir.expand import members_of
+    from spinekg.fhir.terminology import Terminology
+
     cs = fhir_doc["entry"][0]["resource"]
-    sets = {e["resource"]["id"]: e["resource"] for e in fhir_doc["entry"][1:]}
+    term = Terminology([e["resource"] for e in fhir_doc["entry"]], "0.1.0")
+    sets = {e["resource"]["id"]: e["resource"] for e in fhir_doc["entry"] if e["resource"]["resourceType"] == "ValueSet"}
     for key, facet in (("regions", "region"), ("approaches", "approach"), ("procedures", "procedure")):
         for value in {v for r in catalog.codes.values() for v in getattr(r, key)}:
             vs_id = f"spinekg-{facet}-{re.sub(r'[^a-z0-9]+', '-', value.lower()).strip('-')}"
             assert vs_id in sets, vs_id
-            include = sets[vs_id]["compose"]["include"]
-            assert include[0]["system"] == cs["url"]
-            got = {c["code"] for inc in include for c in inc["concept"]}
+            (include,) = sets[vs_id]["compose"]["include"]
+            assert include["system"] == cs["url"]
+            assert include["filter"] == [{"property": facet, "op": "=", "value": catalog.facet_values[key][value]}]
+            got = {code for _, code in members_of(term, sets[vs_id])}
             assert got == {r.code for r in catalog.codes.values() if value in getattr(r, key)}, vs_id
+
+
+def test_fhir_concept_maps_follow_the_graph(fhir_doc, graph, catalog):
+    from rdflib.namespace import SKOS
+
+    from spinekg.ontology.namespaces import CPT, SK
+
+    maps = {e["resource"]["id"]: e["resource"] for e in fhir_doc["entry"] if e["resource"]["resourceType"] == "ConceptMap"}
+    bioportal = next(g for g in maps["spinekg-cpt"]["group"] if g["target"] == "http://purl.bioontology.org/ontology/CPT")
+    got = {(el["code"], g["target"] + "/" + t["code"]) for g in [bioportal] for el in g["element"] for t in el["target"]}
+    want = {(code, str(o)) for code in catalog.codes for o in graph.objects(CPT[code], SKOS.exactMatch)
+            if "bioontology" in str(o)}
+    assert got == want and got
+    assert all("display" not in t for el in bioportal["element"] for t in el["target"])  # no AMA text
+    (uberon,) = maps["spinekg-region-uberon"]["group"]
+    got = {(el["code"], t["code"]) for el in uberon["element"] for t in el["target"]}
+    want = {(local, "UBERON:" + str(o).rsplit("_", 1)[1]) for local in ("Cervical", "Thoracic", "Lumbar", "Sacral")
+            for o in graph.objects(SK[local], SKOS.exactMatch) if "UBERON" in str(o)}
+    assert got == want and len(got) == 4
 
 
 def test_fhir_descriptor_becomes_designation(graph, catalog):
@@ -250,7 +334,10 @@ def test_fhir_descriptor_becomes_designation(graph, catalog):
     src = ExportSource(graph, with_descriptor(catalog, {code: {"descriptor": "Test descriptor text"}}), version="1")
     doc = json.loads(build(FORMATS["fhir"], src).data)
     concept = next(c for c in doc["entry"][0]["resource"]["concept"] if c["code"] == code)
-    assert concept["designation"][0]["value"] == "Test descriptor text"
+    (d,) = concept["designation"]
+    assert d["value"] == "Test descriptor text" and d["language"] == "en"
+    # the R4 designation-use value set holds SNOMED CT 900000000000003001 and 900000000000013009
+    assert (d["use"]["system"], d["use"]["code"]) == ("http://snomed.info/sct", "900000000000013009")
     from fhir.resources.R4B.bundle import Bundle
 
     Bundle.model_validate(doc)
@@ -276,11 +363,13 @@ V54 = {
                    ("vocabulary_concept_id", "integer", 1)],
     "CONCEPT_CLASS": [("concept_class_id", "varchar(20)", 1), ("concept_class_name", "varchar(255)", 1),
                       ("concept_class_concept_id", "integer", 1)],
+    "DOMAIN": [("domain_id", "varchar(20)", 1), ("domain_name", "varchar(255)", 1), ("domain_concept_id", "integer", 1)],
     "RELATIONSHIP": [("relationship_id", "varchar(20)", 1), ("relationship_name", "varchar(255)", 1),
                      ("is_hierarchical", "varchar(1)", 1), ("defines_ancestry", "varchar(1)", 1),
                      ("reverse_relationship_id", "varchar(20)", 1), ("relationship_concept_id", "integer", 1)],
 }
-REQUIRED_TABLES = {"CONCEPT", "CONCEPT_RELATIONSHIP", "CONCEPT_ANCESTOR", "VOCABULARY", "CONCEPT_CLASS", "RELATIONSHIP"}
+REQUIRED_TABLES = {"CONCEPT", "CONCEPT_RELATIONSHIP", "CONCEPT_ANCESTOR", "VOCABULARY", "CONCEPT_CLASS", "DOMAIN",
+                   "RELATIONSHIP"}
 
 
 def read_omop(files: dict[str, bytes]) -> dict[str, list[dict]]:
@@ -330,32 +419,98 @@ def test_omop_ids_do_not_shift_when_codes_are_left_out(omop, graph, catalog):
     """Ids come from identity, not enumeration order: a subset gets the same ids for the same concepts."""
     few = [c for c in catalog.codes if c.startswith("633")]
     sub = read_omop(build(FORMATS["omop"], ExportSource(graph, catalog, few, version="0.1.0")).files)
-    full = {(r["concept_class_id"], r["concept_code"]): r["concept_id"] for r in omop["CONCEPT"]}
-    part = {(r["concept_class_id"], r["concept_code"]): r["concept_id"] for r in sub["CONCEPT"]}
+    full = {(r["concept_class_id"], r["concept_code"], r["concept_name"]): r["concept_id"] for r in omop["CONCEPT"]}
+    part = {(r["concept_class_id"], r["concept_code"], r["concept_name"]): r["concept_id"] for r in sub["CONCEPT"]}
     assert part and all(full[k] == v for k, v in part.items())
     assert {r["concept_code"] for r in sub["CONCEPT"] if r["concept_class_id"].endswith("Code")} == set(few)
 
 
 def test_omop_referential_integrity(omop):
+    """Every official v5.4 foreign key of the vocabulary tables holds within the export alone
+    (tests/test_omop_load.py proves it again in PostgreSQL and DuckDB)."""
     concept_ids = {r["concept_id"] for r in omop["CONCEPT"]}
     rel_ids = {r["relationship_id"] for r in omop["RELATIONSHIP"]}
     classes = {r["concept_class_id"] for r in omop["CONCEPT_CLASS"]}
     vocabularies = {r["vocabulary_id"] for r in omop["VOCABULARY"]}
-    metadata = {"Vocabulary", "Concept Class", "Relationship"}  # OMOP's own metadata vocabularies/classes
+    domains = {r["domain_id"] for r in omop["DOMAIN"]}
     for r in omop["CONCEPT"]:
-        assert r["vocabulary_id"] in vocabularies | metadata
-        assert r["concept_class_id"] in classes | metadata
+        assert r["vocabulary_id"] in vocabularies and r["concept_class_id"] in classes and r["domain_id"] in domains, r
     for r in omop["CONCEPT_RELATIONSHIP"]:
         assert r["concept_id_1"] in concept_ids and r["concept_id_2"] in concept_ids
         assert r["relationship_id"] in rel_ids
     for r in omop["CONCEPT_ANCESTOR"]:
         assert r["ancestor_concept_id"] in concept_ids and r["descendant_concept_id"] in concept_ids
-    for r in omop["VOCABULARY"]:
-        assert r["vocabulary_concept_id"] in concept_ids
-    for r in omop["CONCEPT_CLASS"]:
-        assert r["concept_class_concept_id"] in concept_ids
-    for r in omop["RELATIONSHIP"]:
-        assert r["relationship_concept_id"] in concept_ids
+    for r in omop["CONCEPT_SYNONYM"]:
+        assert r["concept_id"] in concept_ids and r["language_concept_id"] in concept_ids
+    for table, column in (("VOCABULARY", "vocabulary_concept_id"), ("CONCEPT_CLASS", "concept_class_concept_id"),
+                          ("DOMAIN", "domain_concept_id"), ("RELATIONSHIP", "relationship_concept_id")):
+        for r in omop[table]:
+            assert r[column] in concept_ids, (table, r)
+    for table, key in (("CONCEPT", "concept_id"), ("VOCABULARY", "vocabulary_id"), ("DOMAIN", "domain_id"),
+                       ("CONCEPT_CLASS", "concept_class_id"), ("RELATIONSHIP", "relationship_id")):
+        keys = [r[key] for r in omop[table]]
+        assert len(keys) == len(set(keys)), table
+
+
+def test_omop_standard_concepts_map_to_themselves(omop):
+    """The standard ETL join (source concept -'Maps to'-> standard concept) finds every code."""
+    rows = {(r["concept_id_1"], r["concept_id_2"], r["relationship_id"]) for r in omop["CONCEPT_RELATIONSHIP"]
+            if not r["invalid_reason"]}
+    standard = {r["concept_id"] for r in omop["CONCEPT"] if r["standard_concept"] == "S"}
+    assert standard
+    for cid in standard:
+        assert (cid, cid, "Maps to") in rows and (cid, cid, "Mapped from") in rows
+    assert {a for a, b, rel in rows if rel == "Maps to" and a == b} == standard
+    maps_to = next(r for r in omop["RELATIONSHIP"] if r["relationship_id"] == "Maps to")
+    assert maps_to["reverse_relationship_id"] == "Mapped from"
+
+
+def test_omop_deleted_codes_are_ended_and_marked(graph, catalog):
+    deleted = [c for c, r in catalog.codes.items() if r.status == "deleted"]
+    assert deleted
+    # one deleted code replaced by an active one (CodeRecord.replaced_by, from the evidence branch;
+    # before it lands only 'D' is checked)
+    active = next(c for c, r in catalog.codes.items() if r.status == "active")
+    changes = {deleted[0]: {"replaced_by": (active,)}} if hasattr(catalog.codes[deleted[0]], "replaced_by") else {}
+    omop = read_omop(build(FORMATS["omop"], ExportSource(graph, with_descriptor(catalog, changes), version="1")).files)
+    concept = {r["concept_code"]: r for r in omop["CONCEPT"] if r["vocabulary_id"] == "SpineKG"}
+    by_id = {r["concept_id"]: r for r in omop["CONCEPT"]}
+    for code in deleted:
+        rec, row = catalog.codes[code], concept[code]
+        replaced = bool(changes.get(code, {}).get("replaced_by"))
+        assert row["invalid_reason"] == ("U" if replaced else "D") and row["standard_concept"] == ""
+        for r in omop["CONCEPT_RELATIONSHIP"]:
+            if row["concept_id"] not in (r["concept_id_1"], r["concept_id_2"]):
+                continue
+            if r["relationship_id"] in ("Concept replaced by", "Concept replaces", "Maps to", "Mapped from"):
+                assert replaced and not r["invalid_reason"], r
+                continue
+            assert r["invalid_reason"] == "D" and r["valid_end_date"] == row["valid_end_date"] != "20991231", r
+        if replaced:
+            new = concept[changes[code]["replaced_by"][0]]["concept_id"]
+            rels = {(r["concept_id_1"], r["concept_id_2"], r["relationship_id"]) for r in omop["CONCEPT_RELATIONSHIP"]}
+            assert {(row["concept_id"], new, "Concept replaced by"), (row["concept_id"], new, "Maps to"),
+                    (new, row["concept_id"], "Concept replaces")} <= rels
+    assert all(by_id[r["concept_id_1"]]["invalid_reason"] == "" and by_id[r["concept_id_2"]]["invalid_reason"] == ""
+               for r in omop["CONCEPT_RELATIONSHIP"] if not r["invalid_reason"]
+               and r["relationship_id"] not in ("Concept replaced by", "Concept replaces", "Maps to", "Mapped from"))
+
+
+def test_omop_vocabulary_says_which_year(omop, catalog):
+    from spinekg.exports.codeset import code_set_year
+
+    (row,) = [r for r in omop["VOCABULARY"] if r["vocabulary_id"] == "SpineKG"]
+    assert f"{code_set_year(catalog)} CPT code set" in row["vocabulary_version"]
+
+
+def test_omop_synonyms_are_neutralised_and_have_a_language(graph, catalog):
+    code = next(iter(catalog.codes))
+    src = ExportSource(graph, with_descriptor(catalog, {code: {"descriptor": "=HYPERLINK(\"x\")"}}), version="1")
+    omop = read_omop(build(FORMATS["omop"], src).files)
+    (syn,) = omop["CONCEPT_SYNONYM"]
+    assert syn["concept_synonym_name"] == "'=HYPERLINK(\"x\")"
+    language = next(r for r in omop["CONCEPT"] if r["concept_id"] == syn["language_concept_id"])
+    assert language["concept_name"].startswith("English")
 
 
 def test_omop_every_relationship_has_its_reverse(omop):
@@ -398,7 +553,7 @@ def test_omop_concepts_match_catalog(omop, catalog):
     for code, rec in catalog.codes.items():
         row = codes[code]
         assert row["concept_name"] == rec.label[:255] and row["domain_id"] == "Procedure"
-        assert (row["invalid_reason"] == "D") == (rec.status == "deleted")
+        assert (row["invalid_reason"] in ("D", "U")) == (rec.status == "deleted")
         assert row["standard_concept"] == ("" if rec.status == "deleted" else "S")
         if rec.status == "deleted" and rec.deleted_in:  # valid until the end of the year before deletion
             assert row["valid_end_date"] == f"{int(rec.deleted_in) - 1}1231"

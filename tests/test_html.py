@@ -61,6 +61,11 @@ def expected_node_ids(catalog) -> set[str]:
     return ids
 
 
+def decoded_edges(data):
+    ids = [n["id"] for n in data["nodes"]]
+    return [(ids[e[0]], ids[e[1]], data["rels"][e[2]]) for e in data["edges"]]
+
+
 @pytest.fixture(scope="module")
 def full_html():
     from spinekg.graph.model import load_catalog
@@ -75,7 +80,7 @@ def test_whole_graph_is_in_the_page(full_html, catalog):
     assert {n["kind"] for n in data["nodes"]} == DRAWN_KINDS
     assert set(data["cards"]) == set(catalog.codes)
     # add-on edges go from the add-on to its primary
-    add_on_edges = {(src, dst) for src, dst, rel, *_ in data["edges"] if rel == "addOnTo"}
+    add_on_edges = {(src, dst) for src, dst, rel in decoded_edges(data) if rel == "addOnTo"}
     assert ("63308", "63304") in add_on_edges and ("63304", "63308") not in add_on_edges
     for src, dst in add_on_edges:
         assert catalog[src].kind == "add-on" and dst in catalog[src].add_on_to
@@ -123,18 +128,32 @@ def test_script_json_escapes():
     assert json.loads(out) == {"a": "<b>&\u2028\u2029"}
 
 
-def test_focus_neighbourhood(catalog):
-    data = page_data(render_html(catalog, focus="63304", depth=1))
-    ids = {n["id"] for n in data["nodes"]}
-    assert {"63304", "63308", "group:63300-63308", "region:cervical", "approach:anterior",
-            "lesion compartment:intradural", "procedure:corpectomy"} <= ids
-    assert "63300" not in ids  # a sibling is two steps away (through the group or a facet)
-    assert data["focus"] == "63304"
-    data2 = page_data(render_html(catalog, focus="63304", depth=2))
-    assert "63300" in {n["id"] for n in data2["nodes"]}
-    assert len(data2["nodes"]) > len(data["nodes"])
-    zero = page_data(render_html(catalog, focus="63304", depth=0))
-    assert [n["id"] for n in zero["nodes"]] == ["63304"]
+def test_focus_plan_by_relation_with_hubs_collapsed(catalog):
+    """The focus view around 63304: its facets, group and siblings; big hubs become count nodes."""
+    from spinekg.exports.html import render_page
+
+    text, info = render_page(catalog, focus="63304", depth=2)
+    data = page_data(text)
+    assert data["focus"] == "63304" and data["depth"] == 2
+    from spinekg.exports import focus_plan
+
+    kinds = {n["id"]: n["kind"] for n in data["nodes"]}
+    adj = focus_plan.adjacency(list(kinds), decoded_edges(data))
+    plan = focus_plan.plan(adj, kinds, "63304", 2)
+    drawn = set(plan["drawn"])
+    assert {"63304", "group:63300-63308", "region:cervical", "approach:anterior", "63300", "63308"} <= drawn
+    # 13 add-ons (more than 8): one count node; cervical (60 codes) is not walked through
+    assert "63304|addOnTo" in plan["collapsed"] and "22840" not in drawn
+    assert len(plan["collapsed"]["region:cervical"]) > 8 and "63081" not in drawn
+    assert len(drawn) < 40  # not the 185 nodes of the old ego graph
+    assert info == {"codes": 204, "focus": "63304", "depth": 2, "nodes drawn": len(drawn),
+                    "hubs collapsed": len(plan["collapsed"])}
+    assert focus_plan.plan(adj, kinds, "63304", 0) == {"drawn": ["63304"], "collapsed": {}}
+
+
+def test_depth_without_focus_is_an_error(catalog):
+    with pytest.raises(SpinekgError, match="--depth needs --focus CODE"):
+        render_html(catalog, depth=3)
 
 
 def test_codes_subset(catalog):
@@ -187,6 +206,10 @@ def test_explore_writes_one_file(cli, tmp_path, monkeypatch):
     text = (tmp_path / "spinekg-explorer.html").read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
     assert "wrote spinekg-explorer.html" in r.stdout
+    # the README's first command, run again, refreshes its own page (issue 14)
+    r = cli("explore", "--no-open")
+    assert r.exit_code == 0 and r.stdout.startswith("refreshed spinekg-explorer.html")
+    assert [p.name for p in tmp_path.iterdir()] == ["spinekg-explorer.html"]
 
 
 def test_explore_output_and_overwrite(cli, tmp_path):

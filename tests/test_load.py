@@ -28,3 +28,24 @@ def test_files_parsed_once_per_process():
         "assert len(calls) == len(source_files()), (len(calls), len(source_files()))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_ontology_file_but_the_shapes_is_loaded(tmp_path, monkeypatch):
+    """A vocabulary file dropped into ontology/ (e.g. external declarations) joins the graph; shapes.ttl never does."""
+    from pathlib import Path
+
+    from spinekg.graph import load
+    from spinekg.ontology import ONTOLOGY_FILE, SHAPES_FILE
+
+    names = [p.name for p in load.ontology_files()]
+    assert names[0] == "spinekg.ttl" and "shapes.ttl" not in names
+    for src in (ONTOLOGY_FILE, SHAPES_FILE):
+        (tmp_path / Path(str(src)).name).write_bytes(Path(str(src)).read_bytes())
+    (tmp_path / "external.ttl").write_text("<urn:x:a> a <http://www.w3.org/2002/07/owl#Class> .\n", encoding="utf-8")
+    monkeypatch.setattr("spinekg.ontology.ONTOLOGY_FILE", tmp_path / "spinekg.ttl")
+    monkeypatch.setattr("spinekg.ontology.SHAPES_FILE", tmp_path / "shapes.ttl")
+    assert [p.name for p in load.ontology_files()] == ["spinekg.ttl", "external.ttl"]
+    from rdflib import OWL, RDF, URIRef
+
+    g = load.build_graph(user_data=False)
+    assert (URIRef("urn:x:a"), RDF.type, OWL.Class) in g

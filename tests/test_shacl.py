@@ -17,6 +17,11 @@ BROKEN = {
     "primary_with_addon_to.ttl": ("cpt:63304", "not an add-on"),
     "undocumented_facet.ttl": ("ex:Coccygeal", "skos:prefLabel"),
     "reported_with_no_source.ttl": ("<urn:x:claim>", "dcterms:source"),
+    "inferred_without_sibling.ttl": ("cpt:63304", "sk:inferredFrom"),
+    "code_without_evidence.ttl": ("cpt:63998", "exactly one sk:evidence"),
+    "per_unit_and_per_additional.ttl": ("cpt:22853", "cannot also be sk:eachAdditionalUnit"),
+    "year_as_gyear.ttl": ("cpt:22867", "xsd:integer year"),
+    "link_without_evidence.ttl": ("<urn:x:link>", "exactly one sk:evidence"),
 }
 
 

@@ -20,8 +20,9 @@ def register(app) -> None:
     ) -> None:
         """Write the whole graph as one interactive HTML file that works offline (double-click it).
 
-        Search a code, filter by region, approach, procedure or node kind, click a code for its
-        card, save the view as PNG. Nothing is loaded from the network; nothing else is written.
+        Families at a glance, a table per family, a focus view per code, comparisons, search with
+        coders' words, links that keep the view (#code=63304). A page this command wrote before is
+        refreshed; any other existing FILE needs --force. Nothing is loaded from the network.
 
         Example: spinekg explore -o spine.html --no-open
         """
@@ -33,14 +34,23 @@ def register(app) -> None:
         if layout not in LAYOUTS:
             raise SpinekgError(f"unknown layout {layout!r}; valid values: {', '.join(LAYOUTS)}")
         to_stdout = str(output) == "-"
+        refresh = False
+        if not to_stdout and not force and output.is_file():
+            # the default page this command wrote before is refreshed, so the README's first
+            # command can be run again; any other existing file is left alone without --force
+            from spinekg.exports.html import written_by_spinekg
+
+            with open(output, encoding="utf-8", errors="replace") as f:
+                refresh = written_by_spinekg(f.read(2048))
         if not to_stdout:
-            check_writable(output, force)  # refuse before doing any work
+            check_writable(output, force or refresh)  # refuse before doing any work
         text = render_html(load_catalog(), layout=layout)
-        path = write_atomic(output, text, force=force)
+        path = write_atomic(output, text, force=force or refresh)
         if to_stdout:
             return
         size = len(text.encode("utf-8"))
-        typer.echo(f"wrote {path} ({size / 1024:.0f} KiB); open it in a web browser, no network needed")
+        verb = "refreshed" if refresh else "wrote"
+        typer.echo(f"{verb} {path} ({size / 1024:.0f} KiB); open it in a web browser, no network needed")
         if open_:
             import webbrowser
 

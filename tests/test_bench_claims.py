@@ -1,0 +1,26 @@
+"""bench/claims.py's generators write files the importer and the claims check read (small sizes)."""
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def test_generated_ptp_and_claims_are_read(tmp_path, monkeypatch):
+    import claims as bench
+
+    monkeypatch.setenv("SPINEKG_HOME", str(tmp_path / "home"))
+    codes = bench.graph_codes()
+    ptp = tmp_path / "ccipra-v321r0-f1.txt"
+    bench.generate_ptp(ptp, 2000, codes)
+    from spinekg.graph.ncci import import_ptp
+
+    imp, read = import_ptp([ptp], set(codes))
+    assert read == 2000 and 50 <= len(imp.rows) <= 150  # about one row in twenty touches the graph
+    src = tmp_path / "claims.csv"
+    assert bench.generate_claims(src, 500, codes) == 500
+    from spinekg.graph.claims_file import check_file
+
+    summary = check_file(src, emit=lambda *a: None)
+    assert summary.lines == 500 and summary.claims > 80
+    assert bench.csv_read_seconds(src) >= 0
