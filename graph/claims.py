@@ -119,7 +119,7 @@ def _checker(version: tuple, setting: str):
     from spinekg.graph.claim_rules import ClaimChecker
     from spinekg.graph.ncci_store import load_imports
 
-    return ClaimChecker(claims_catalog(), load_imports(), setting)
+    return ClaimChecker(claims_catalog(), load_imports(strict=True), setting)
 
 
 def checker(setting: str = "practitioner"):

@@ -3,3 +3,11 @@ from importlib.resources import files
 
 ONTOLOGY_FILE = files(__name__) / "spinekg.ttl"
 SHAPES_FILE = files(__name__) / "shapes.ttl"
+
+
+def shape_files() -> list:
+    """Every SHACL shapes file: shapes.ttl and any ontology/*-shapes.ttl (never part of the data graph)."""
+    from pathlib import Path
+
+    here = Path(str(files(__name__)))
+    return [Path(str(SHAPES_FILE)), *sorted(p for p in here.glob("*-shapes.ttl"))]
