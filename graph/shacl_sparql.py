@@ -3,7 +3,7 @@ for large files.
 
 pyshacl walks every focus node in Python over an rdflib graph (a 1M-triple file: minutes and
 gigabytes). Here each constraint of the shapes becomes one SELECT that returns its violating focus
-nodes, evaluated by Oxigraph over the whole store at once. The shapes file stays the only
+nodes, evaluated by Oxigraph over the whole store at once. The shapes files (ontology.shape_files()) stay the only
 statement of the rules: the queries are generated from it, for the SHACL-core subset it uses
 (targetClass / targetSubjectsOf / targetObjectsOf; minCount, maxCount, class, datatype, pattern,
 nodeKind IRI, hasValue, languageIn, in, min/maxInclusive, lessThan, lessThanOrEquals, inverse
@@ -11,7 +11,9 @@ paths; node-level xone / or / not over simple sub-shapes). A shape using anythin
 NotImplementedError, so a new rule cannot be skipped silently. tests/test_shacl_sparql.py proves
 the same violations as pyshacl on the shipped graph and on each crafted broken file.
 
-Known difference: literals are not checked for being well-formed for their datatype (Oxigraph
+Known differences: a constraint without sh:message gets a message naming its path (pyshacl words
+one per constraint component; the shipped shapes give messages, except the NCCI edit shapes); and
+literals are not checked for being well-formed for their datatype (Oxigraph
 loads leniently); pyshacl's sh:datatype also rejects e.g. "x"^^xsd:integer.
 """
 from __future__ import annotations
@@ -110,8 +112,9 @@ def _property_checks(sh: _Shapes, prop, targets: str, fallback_message: str) -> 
     if unknown:
         raise NotImplementedError(f"property shape uses {sorted(unknown)}")
     path, shown = _path(sh, sh.one(prop, SH + "path"))
-    msg = (sh.one(prop, SH + "message") or None)
-    message = msg.value if msg is not None else fallback_message
+    msg = sh.one(prop, SH + "message")
+    # without sh:message pyshacl words its own per constraint; ours names the constraint instead
+    message = msg.value if msg is not None else (fallback_message or f"constraint on {shown} not met")
     checks = []
 
     def per_value(condition: str):
@@ -252,11 +255,11 @@ def validate_store(store, *, progress: bool | None = None, prefixes: dict[str, s
     stderr is a terminal), once a run passes a second, one line on stderr says which check of
     how many is running."""
     from spinekg.graph.validate import Violation
-    from spinekg.ontology import SHAPES_FILE
+    from spinekg.ontology import shape_files
     from spinekg.ontology.namespaces import PREFIXES
 
     prefixes = {**DEFAULT_PREFIXES, **(prefixes or {}), **PREFIXES}
-    checks = compile_shapes(open(str(SHAPES_FILE), "rb").read())
+    checks = [c for f in shape_files() for c in compile_shapes(open(str(f), "rb").read())]
     show = sys.stderr.isatty() if progress is None else progress
     out, t0 = set(), time.perf_counter()
     for i, check in enumerate(checks, 1):
