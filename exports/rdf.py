@@ -29,6 +29,9 @@ def subset_graph(g, codes):
             kept_groups.add(grp)
             frontier.extend(g.objects(grp, SKOS.broader))
     drop = (all_codes - kept_codes) | (set(g.subjects(RDF.type, SK.CodeGroup)) - kept_groups)
+    # a reified link about a dropped code goes with it
+    drop |= {st for st in g.subjects(RDF.type, SK.LinkStatement)
+             if g.value(st, RDF.subject) in drop or g.value(st, RDF.object) in drop}
     out = Graph()
     for prefix, ns in g.namespaces():
         out.bind(prefix, ns, override=True)
@@ -40,12 +43,14 @@ def subset_graph(g, codes):
 
 def stable(g):
     """The graph with blank nodes relabelled canonically (unchanged if it has none)."""
-    from rdflib import BNode
+    from rdflib import BNode, Graph
     from rdflib.compare import to_canonical_graph
 
     if not any(isinstance(t, BNode) for triple in g for t in (triple[0], triple[2])):
         return g
-    c = to_canonical_graph(g)
+    c = Graph()  # to_canonical_graph answers a read-only aggregate, which cannot bind prefixes
+    for triple in to_canonical_graph(g):
+        c.add(triple)
     for prefix, ns in g.namespaces():
         c.bind(prefix, ns, override=True)
     return c
