@@ -58,6 +58,9 @@ def _norm(name: str) -> str:
 
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file, require_regular_file
+
+    require_regular_file(path, NCCI_MAX_BYTES)  # a FIFO or /dev/zero must not hang or eat memory
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from spinekg.graph.ncci_layouts import iter_rows
@@ -66,11 +69,7 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         return
     if suffix not in (".csv", ".tsv", ".txt", ".tab"):
         raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use .csv, .tsv or .xlsx")
-    try:
-        f = open(path, encoding="utf-8-sig", newline="")
-    except OSError as e:
-        raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
-    with f:
+    with open_user_file(path, NCCI_MAX_BYTES, "r", encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f, delimiter="," if suffix == ".csv" else "\t", strict=True)
         try:
             for cells in reader:
