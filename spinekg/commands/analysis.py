@@ -83,6 +83,9 @@ def register(app: typer.Typer) -> None:
         max_rows: int = typer.Option(10_000, "--max-rows", metavar="N", help="Return at most N rows (or triples); a notice says when the result was cut."),
         output: str = typer.Option("-", "--output", "-o", metavar="PATH", help="Write here instead of standard output."),
         force: bool = typer.Option(False, "--force", help="Overwrite --output if it exists."),
+        compact: Optional[bool] = typer.Option(None, "--compact/--full-iris",
+                                               help="table, csv, tsv: codes as 63304, facet values by name, other IRIs "
+                                                    "as prefixed names (default: on for table, off for csv/tsv)."),
     ) -> None:
         """Run a SPARQL query (inline, from a file, or a saved one) on the graph, read-only.
 
@@ -134,6 +137,13 @@ def register(app: typer.Typer) -> None:
                             timeout=timeout, max_rows=max_rows, notes=notes)
         for note in notes:
             typer.echo(f"note: {note}", err=True)
+        chosen = fmt or ("turtle" if result.is_graph else "table")
+        if compact and chosen not in ("table", "csv", "tsv"):
+            raise SpinekgError(f"--compact is for table, csv and tsv output, not {chosen}")
+        if compact or (compact is None and chosen == "table"):
+            from spinekg.graph.sparql.formats import compact_result
+
+            result = compact_result(result)
         out = sparql.format_result(result, fmt)
         if output == "-":
             typer.echo(out.rstrip("\n"))
