@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -211,9 +210,15 @@ class FindingsWriter:
 
             self.tmp, self.f = None, sys.stdout
         else:
+            from spinekg.graph.atomicfile import sweep, temp_name
+
             path = Path(target)
             check_writable(path, force)
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            # streamed (a million findings never sit in memory), so a named temporary in the
+            # pattern graph.atomicfile sweeps: one a SIGKILL leaves is removed by the next run
+            sweep(path.parent)
+            self.tmp = str(path.parent / temp_name(path.name))
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
             self.f = os.fdopen(fd, "w", encoding="utf-8", newline="")
         from spinekg.graph.textsafe import spreadsheet_cell
 
