@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -110,6 +109,9 @@ def file_facts(path: Path) -> dict:
 
 def iter_rows(path: Path) -> Iterator[Row]:
     """Every non-blank row of a .txt/.tsv (tab), .csv or .xlsx file, streamed, cells stripped."""
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file, require_regular_file
+
+    require_regular_file(path, NCCI_MAX_BYTES)  # a FIFO or /dev/zero must not hang or eat memory
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         yield from _xlsx_rows(path)
@@ -117,22 +119,48 @@ def iter_rows(path: Path) -> Iterator[Row]:
     if suffix not in (".txt", ".tsv", ".tab", ".csv"):
         raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use .txt, .csv, .tsv or .xlsx")
     delimiter = "," if suffix == ".csv" else "\t"
-    reader = csv.reader(io.StringIO(read_text(path), newline=""), delimiter=delimiter, strict=True)
-    try:
-        for cells in reader:
-            cells = [c.strip() for c in cells]
-            if any(cells):
-                yield reader.line_num, cells
-    except csv.Error as e:
-        raise SpinekgError(f"{path}: line {reader.line_num}: malformed {suffix[1:].upper()}: {e}") from None
+    with open_user_file(path, NCCI_MAX_BYTES, "r", encoding=text_encoding(path), newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter, strict=True)
+        try:
+            for cells in reader:
+                cells = [c.strip() for c in cells]
+                if any(cells):
+                    yield reader.line_num, cells
+        except csv.Error as e:
+            raise SpinekgError(f"{path}: line {reader.line_num}: malformed {suffix[1:].upper()}: {e}") from None
+
+
+def text_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the whole file decodes so, else Windows-1252 — decided by one
+    streaming pass, so a 2-million-row file is never held in memory."""
+    import codecs
+
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file
+
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open_user_file(path, NCCI_MAX_BYTES) as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+        except OSError as e:
+            raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
+    raise SpinekgError(f"{path}: not a UTF-8 or Windows-1252 text file")
 
 
 def read_text(path: Path) -> str:
     """The file as text: UTF-8 (with or without BOM), else Windows-1252, else a one-line error."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file
+
+    with open_user_file(path, NCCI_MAX_BYTES) as f:
+        try:
+            raw = f.read()
+        except OSError as e:
+            raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
@@ -174,7 +202,7 @@ def _xlsx_cell(v) -> str:
     if hasattr(v, "strftime"):
         return v.strftime("%Y%m%d")
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))  # 20130401.0 from a numeric cell
+        v = int(v)  # 20130401.0 from a numeric cell
     return str(v).strip()
 
 

@@ -37,18 +37,17 @@ def code(notation: str) -> "CodeRecord":
 
 
 def to_pandas(records: Iterable["CodeRecord"]):
-    """Records as a DataFrame with the columns of `spinekg list --format csv` (needs pandas)."""
+    """Records as a DataFrame with the one tabular schema (`spinekg list --format csv`'s columns,
+    in its order; multi-valued facets stay lists). Needs pandas."""
     try:
         import pandas as pd
     except ModuleNotFoundError:
         from spinekg.graph.errors import SpinekgError
 
         raise SpinekgError("to_pandas needs pandas: pip install 'spinekg[pandas]'") from None
-    from spinekg.exports.csv_table import CSV_COLUMNS
+    from spinekg.graph.model import TABLE_COLUMNS, table_record
 
-    rows = [r.to_json() for r in records]
-    return pd.DataFrame([{c: d.get(c) for c in CSV_COLUMNS if c != "iri"} for d in rows],
-                        columns=[c for c in CSV_COLUMNS if c != "iri"])
+    return pd.DataFrame([table_record(r) for r in records], columns=list(TABLE_COLUMNS))
 
 
 def graph() -> "rdflib.Graph":
