@@ -27,8 +27,10 @@ FACETS = {
 # The one tabular schema: `list --format csv|tsv|json`, `export csv` and `spinekg.codes(as_frame=True)`
 # all use these columns in this order.
 TABLE_COLUMNS = ("code", "kind", "label", "descriptor", "status", "evidence", "regions", "approaches", "access",
-                 "procedures", "lesion_compartments", "lesion_natures", "variants", "indications", "unit",
-                 "min_units", "max_units", "counting", "each_additional_unit", "add_on_to", "add_ons",
+                 "procedures", "lesion_compartments", "lesion_natures", "variants", "indications",
+                 "imaging", "agents", "delivery", "devices", "device_actions", "unit",
+                 "min_units", "max_units", "counting", "each_additional_unit", "first_covered_unit",
+                 "last_covered_unit", "reported_per_unit", "add_on_to", "add_ons",
                  "reported_with", "group", "group_label", "added_in", "deleted_in", "replaced_by", "inferred_from",
                  "note", "sources", "iri")
 
