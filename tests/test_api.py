@@ -10,7 +10,7 @@ import spinekg
 def test_query_plain_values_and_terms():
     rows = spinekg.query("SELECT ?c ?max ?r WHERE { ?c sk:maxUnits ?max ; sk:region ?r } ORDER BY ?c LIMIT 3")
     assert rows.variables == ["c", "max", "r"]
-    assert all(isinstance(r["c"], str) and r["c"].isdigit() for r in rows)
+    assert all(isinstance(r["c"], str) and r["c"][:4].isdigit() and r["c"][4:] in set("0123456789T") for r in rows)  # 0213T: Category III
     assert all(isinstance(r["max"], int) for r in rows)
     assert all(isinstance(r["r"], str) and not r["r"].startswith("http") for r in rows)
     assert len(rows.terms) == len(rows) and rows.terms[0][0].kind == "uri"

@@ -107,3 +107,43 @@ def test_find_as_of_a_year(catalog):
     assert [s["text"] for s in d["solutions"]] == ["22851 × 2"]
     with pytest.raises(Exception, match="valid values"):
         find(catalog, procedure="biomechanical device insertion", unit="parsec", units=2)
+
+
+# ---- the spine section (issue 17): ordinal add-ons, per-unit primaries, Category III twins
+
+
+@pytest.mark.parametrize("levels,expected", [
+    (1, "64493 × 1"), (2, "64493 × 1 + 64494 × 1"), (3, "64493 × 1 + 64494 × 1 + 64495 × 1"),
+    (5, "64493 × 1 + 64494 × 1 + 64495 × 1"),
+])
+def test_lumbar_facet_injection_levels(catalog, levels, expected):
+    d = find(catalog, procedure="facet joint injection", region="lumbar", units=levels)
+    texts = [s["text"] for s in d["solutions"]]
+    assert texts[0] == expected, texts  # Category I first, its ultrasound-guided Category III twin after
+    assert texts[1] == expected.replace("64493", "0216T").replace("64494", "0217T").replace("64495", "0218T")
+
+
+def test_ordinal_add_ons_follow_the_data(catalog):
+    """Move 64495's first covered unit: the finder no longer reaches the third level through it."""
+    from spinekg.graph.model import Catalog
+
+    codes = dict(catalog.codes)
+    codes["64495"] = replace(codes["64495"], first_covered_unit=4)
+    d = find(Catalog(codes, catalog.facet_values, catalog.groups), procedure="facet joint injection",
+             region="lumbar", units=3)
+    assert not any("64493" in s["text"] for s in d["solutions"])
+
+
+def test_each_additional_in_the_spine_section(catalog):
+    assert [s["text"] for s in find(catalog, procedure="epidural injection", region="lumbar",
+                                    approach="transforaminal", units=3)["solutions"]][0] == "64483 × 1 + 64484 × 2"
+    assert [s["text"] for s in find(catalog, procedure="facet joint denervation", region="cervical",
+                                    units=3)["solutions"]] == ["64633 × 1 + 64634 × 2"]
+    d = find(catalog, procedure="basivertebral nerve ablation", units=4)
+    assert [s["text"] for s in d["solutions"]] == ["64628 × 1 + 64629 × 2"]
+    assert "2 vertebral bodies" in " ".join(d["solutions"][0]["why"])
+
+
+def test_discography_is_reported_per_level(catalog):
+    d = find(catalog, procedure="discography", region="lumbar", units=3)
+    assert [s["text"] for s in d["solutions"]] == ["62290 × 3"]

@@ -69,3 +69,29 @@ def test_second_level_is_not_also_counted():
     label = compose_label(LabelFacts(**facts))
     assert "second level" in label and "1 level" not in label
     assert compose_label(LabelFacts(**{**facts, "variants": ()})).endswith("1 level")
+
+
+def test_spine_section_parts_and_order():
+    """Device action of device, then access other than open, imaging, agent, delivery (issue 17)."""
+    f = LabelFacts(procedures=("intraspinal drug delivery",), devices=("programmable pump",),
+                   device_actions=("insertion", "replacement"))
+    assert compose_label(f) == "Intraspinal drug delivery — insertion or replacement of programmable pump"
+    f = LabelFacts(procedures=("epidural injection", "subarachnoid injection"), regions=("lumbar", "sacral"),
+                   approaches=("interlaminar",), access=("percutaneous",), imaging=("fluoroscopy or CT",),
+                   agents=("diagnostic or therapeutic agent",), delivery=("single injection",))
+    assert compose_label(f) == ("Epidural or subarachnoid injection — lumbar or sacral — interlaminar approach — "
+                                "percutaneous — fluoroscopy or CT — diagnostic or therapeutic agent — single injection")
+    assert compose_label(LabelFacts(procedures=("arthrodesis",), regions=("sacroiliac joint",), access=("open",))) \
+        == "Arthrodesis — sacroiliac joint"  # open is what a reader assumes
+
+
+def test_irregular_plural_and_third_level():
+    assert units_phrase("vertebral body", 2, 2, None) == "2 vertebral bodies"
+    assert units_phrase("day", 2, None, None) == "2 or more days"
+    f = LabelFacts(procedures=("facet joint injection",), variants=("third and any further levels",), unit="level")
+    assert compose_label(f) == "Facet joint injection — third and any further levels"
+
+
+def test_all_labels_unique(catalog):
+    labels = [r.label for r in catalog.codes.values()]
+    assert len(labels) == len(set(labels))
