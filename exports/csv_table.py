@@ -11,11 +11,9 @@ import io
 
 from spinekg.exports.registry import ExportSource, Output
 
-# every fact of a code; `descriptor` is the user's own licensed text, empty unless they loaded one
-CSV_COLUMNS = ("code", "kind", "label", "descriptor", "regions", "approaches", "access", "procedures",
-               "lesion_compartments", "lesion_natures", "variants", "indications", "unit", "min_units",
-               "max_units", "each_additional_unit", "add_on_to", "add_ons", "reported_with", "group", "group_label",
-               "status", "deleted_in", "added_in", "note", "iri")
+# every fact of a code, in the one tabular schema shared with `spinekg list` (graph/model.py);
+# `descriptor` is the user's own licensed text, empty unless they loaded one
+from spinekg.graph.model import TABLE_COLUMNS as CSV_COLUMNS, table_record  # noqa: E402
 from spinekg.graph.textsafe import spreadsheet_cell as neutralise  # noqa: E402,F401 (shared rule)
 
 
@@ -32,13 +30,8 @@ def cell(value) -> str:
 
 def table_rows(records, columns=CSV_COLUMNS) -> list[list[str]]:
     rows = []
-    cpt = None
-    if "iri" in columns:  # only then pay for rdflib (the namespaces module imports it)
-        from spinekg.ontology.namespaces import CPT as cpt
     for rec in records:
-        d = rec.to_json()
-        if cpt is not None:
-            d.setdefault("iri", str(cpt[rec.code]))
+        d = table_record(rec)
         rows.append([neutralise(cell(d.get(c))) for c in columns])
     return rows
 

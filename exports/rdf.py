@@ -29,6 +29,9 @@ def subset_graph(g, codes):
             kept_groups.add(grp)
             frontier.extend(g.objects(grp, SKOS.broader))
     drop = (all_codes - kept_codes) | (set(g.subjects(RDF.type, SK.CodeGroup)) - kept_groups)
+    # a reified link about a dropped code goes with it
+    drop |= {st for st in g.subjects(RDF.type, SK.LinkStatement)
+             if g.value(st, RDF.subject) in drop or g.value(st, RDF.object) in drop}
     out = Graph()
     for prefix, ns in g.namespaces():
         out.bind(prefix, ns, override=True)

@@ -2,8 +2,9 @@
 
 Everything comes from the data: a primary covers `sk:minUnits`..`sk:maxUnits` units (no maximum =
 no upper bound); units beyond its maximum are reported with an add-on of that primary that is
-counted `sk:eachAdditionalUnit`, once per extra unit. When nothing fits, the nearest primaries
-are listed with the facets in which they differ from the request.
+counted `sk:eachAdditionalUnit`, once per extra unit. An add-on counted `sk:eachUnit` (e.g. 22853,
+per interspace) is reported once for every unit, the first included, beside its primary. When
+nothing fits, the nearest primaries are listed with the facets in which they differ from the request.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def _units_fit(rec: CodeRecord, units: int | None, catalog: Catalog, wanted: dic
     if rec.max_units is None or units <= rec.max_units:
         return [], None
     addons = [catalog.codes[a] for a in rec.add_ons if a in catalog.codes]
-    per_unit = [a for a in addons if a.each_additional_unit and a.unit == rec.unit and a.status == "active"
+    per_unit = [a for a in addons if a.counting == "per-additional" and a.unit == rec.unit and a.status == "active"
                 and all(_has(a, f, v) for f, vals in wanted.items() for v in vals)]
     if not per_unit:
         return [], (f"covers at most {rec.max_units} {_plural(rec.unit, rec.max_units)} and has no add-on "
@@ -49,9 +50,43 @@ def _units_fit(rec: CodeRecord, units: int | None, catalog: Catalog, wanted: dic
     return per_unit, None
 
 
+def _each_unit_solutions(catalog: Catalog, wanted: dict, units: int | None, unit: str | None) -> list[dict]:
+    """Add-ons counted for every unit from the first (sk:eachUnit) that match the request: add-on × units."""
+    out = []
+    n = units or 1
+    for rec in catalog.codes.values():
+        if rec.kind != "add-on" or rec.counting != "per-unit" or rec.status != "active":
+            continue
+        if unit is not None and rec.unit != unit:
+            continue
+        if not all(_has(rec, f, v) for f, vals in wanted.items() for v in vals):
+            continue
+        primaries = f"one of its {len(rec.add_on_to)} primaries, e.g. " + ", ".join(rec.add_on_to[:3])
+        why = [f"{rec.code} is an add-on counted once for each {rec.unit}, the first one included: "
+               f"{n} {_plural(rec.unit, n)} = {rec.code} × {n}.",
+               f"Report it beside the primary code of the operation it accompanies ({primaries})."]
+        out.append({"report": [{"code": rec.code, "times": n, "label": rec.label}], "why": why,
+                    "text": f"{rec.code} × {n}"})
+    return out
+
+
 def find(catalog: Catalog, *, procedure=None, region=None, approach=None, lesion=None,
-         units: int | None = None, nearest: int = 5) -> dict:
-    """The codes to report for an operation described by facets (+ a number of units)."""
+         units: int | None = None, unit: str | None = None, as_of: int | None = None, nearest: int = 5) -> dict:
+    """The codes to report for an operation described by facets (+ a number of units, optionally of one
+    named unit such as "interspace"; + optionally the code-set year)."""
+    if as_of is not None:
+        from spinekg.graph.select import filter_as_of
+
+        catalog = filter_as_of(catalog, as_of)
+    if unit is not None:
+        from spinekg.graph.select import normalise
+
+        units_known = {normalise(r.unit): r.unit for r in catalog.codes.values() if r.unit}
+        if normalise(unit) not in units_known:
+            from spinekg.graph.errors import UnknownFacetValue
+
+            raise UnknownFacetValue("unit", unit, sorted(set(units_known.values())))
+        unit = units_known[normalise(unit)]
     given = {"procedure": procedure, "region": region, "approach": approach, "lesion": lesion}
     wanted = {f: [resolve_value(catalog, f, v) for v in ([vals] if isinstance(vals, str) else vals)]
               for f, vals in given.items() if vals}
@@ -66,6 +101,8 @@ def find(catalog: Catalog, *, procedure=None, region=None, approach=None, lesion
     solutions = []
     for rec in primaries:
         if not all(_has(rec, f, v) for f, vals in wanted.items() for v in vals):
+            continue
+        if unit is not None and rec.unit != unit:
             continue
         per_unit, why_not = _units_fit(rec, units, catalog, wanted)
         if why_not:
@@ -88,6 +125,7 @@ def find(catalog: Catalog, *, procedure=None, region=None, approach=None, lesion
                      {"code": addon.code, "times": extra, "label": addon.label}]
             solutions.append({"report": codes, "why": why_a,
                               "text": f"{rec.code} × 1 + {addon.code} × {extra}"})
+    solutions += _each_unit_solutions(catalog, wanted, units, unit)
     result = {"request": request, "solutions": solutions, "nearest": []}
     if solutions:
         return result

@@ -14,13 +14,13 @@ def data_files() -> list[Path]:
 
 
 def ontology_files() -> list[Path]:
-    """Every vocabulary file (ontology/*.ttl but the SHACL shapes files, shapes.ttl and *-shapes.ttl):
-    spinekg.ttl first, then the rest by name."""
+    """Every vocabulary file (ontology/*.ttl but SHACL shapes: shapes.ttl and any *-shapes.ttl), spinekg.ttl
+    first, then the rest by name."""
     from spinekg.ontology import ONTOLOGY_FILE, SHAPES_FILE
 
     main, shapes = Path(str(ONTOLOGY_FILE)), Path(str(SHAPES_FILE))
-    others = sorted((p for p in main.parent.glob("*.ttl") if p not in (main, shapes) and not p.name.endswith("-shapes.ttl")),
-                    key=lambda p: p.name)
+    others = sorted((p for p in main.parent.glob("*.ttl")
+                     if p not in (main, shapes) and not p.name.endswith("-shapes.ttl")), key=lambda p: p.name)
     return [main, *others]
 
 

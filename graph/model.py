@@ -18,6 +18,23 @@ FACETS = {
     "access": ("access", "Access"),
 }
 
+# The one tabular schema: `list --format csv|tsv|json`, `export csv` and `spinekg.codes(as_frame=True)`
+# all use these columns in this order.
+TABLE_COLUMNS = ("code", "kind", "label", "descriptor", "status", "evidence", "regions", "approaches", "access",
+                 "procedures", "lesion_compartments", "lesion_natures", "variants", "indications", "unit",
+                 "min_units", "max_units", "counting", "each_additional_unit", "add_on_to", "add_ons",
+                 "reported_with", "group", "group_label", "added_in", "deleted_in", "replaced_by", "inferred_from",
+                 "note", "sources", "iri")
+
+
+def table_record(rec: "CodeRecord") -> dict:
+    """One record as a row of the tabular schema (lists stay lists; None stays None)."""
+    from spinekg.ontology import CPT_IRI_BASE
+
+    d = rec.to_json()
+    d["iri"] = CPT_IRI_BASE + rec.code
+    return {c: d[c] for c in TABLE_COLUMNS}
+
 
 @dataclass(frozen=True)
 class CodeRecord:

@@ -36,8 +36,9 @@ def to_networkx(g):
     """A networkx MultiDiGraph of the RDF graph.
 
     Nodes carry `kind` (primary, add-on, group, region, approach, procedure, lesion compartment,
-    lesion nature, unit, variant, indication), `label` and `iri`; codes also `code`.
-    Edges go subject → object and carry `relation` (sk property local name, or 'broader').
+    lesion nature, unit, variant, indication), `label` and `iri`; codes also `code` and `evidence`.
+    Edges go subject → object and carry `relation` (sk property local name, or 'broader');
+    add-on → primary edges also their `evidence` (the link's own where stated, else the add-on's).
     """
     import networkx as nx
     from rdflib import RDF
@@ -54,6 +55,8 @@ def to_networkx(g):
         attrs = {"kind": kind, "iri": str(node), "label": str(g.value(node, SKOS.prefLabel) or nid)}
         if kind in CODE_KINDS.values():
             attrs["code"] = nid
+            level = g.value(node, SK.evidence)
+            attrs["evidence"] = str(g.value(level, SKOS.prefLabel)) if level is not None else "unconfirmed"
         G.add_node(nid, **attrs)
 
     for cls, kind in CODE_KINDS.items():
@@ -64,10 +67,17 @@ def to_networkx(g):
     for cls, kind in FACET_KINDS.items():
         for node in sorted(g.subjects(RDF.type, SK[cls])):
             add_node(node, kind)
+    link_levels = {(g.value(st, RDF.subject), g.value(st, RDF.object)): g.value(st, SK.evidence)
+                   for st in g.subjects(RDF.predicate, SK.addOnTo) if (st, RDF.type, SK.LinkStatement) in g}
     for prop in EDGE_PROPERTIES:
         for s, o in sorted(g.subject_objects(SK[prop])):
             if s in ids and o in ids:
-                G.add_edge(ids[s], ids[o], key=prop, relation=prop)
+                extra = {}
+                if prop == "addOnTo":
+                    level = link_levels.get((s, o))
+                    extra["evidence"] = (str(g.value(level, SKOS.prefLabel)) if level is not None
+                                         else G.nodes[ids[s]]["evidence"])
+                G.add_edge(ids[s], ids[o], key=prop, relation=prop, **extra)
     for s, o in sorted(g.subject_objects(SKOS.broader)):
         if s in ids and o in ids:
             G.add_edge(ids[s], ids[o], key="broader", relation="broader")

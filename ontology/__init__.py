@@ -11,3 +11,5 @@ def shape_files() -> list:
 
     here = Path(str(files(__name__)))
     return [Path(str(SHAPES_FILE)), *sorted(p for p in here.glob("*-shapes.ttl"))]
+
+CPT_IRI_BASE = "https://w3id.org/spinekg/cpt/"  # CPT_IRI_BASE + "63304" is the code 63304 (no rdflib needed)

@@ -52,7 +52,6 @@ class SK(DefinedNamespace):
     CystDrainage: URIRef
     CystOrSyrinx: URIRef
     Decompression: URIRef
-    DefectOrInterspace: URIRef
     Deleted: URIRef
     DentateLigamentSection: URIRef
     DiscArthroplasty: URIRef
@@ -172,6 +171,7 @@ class SK(DefinedNamespace):
     VertebralBody: URIRef
     VertebralBodyPart: URIRef
     VertebralBodyTethering: URIRef
+    VertebralDefectOrInterspace: URIRef
     VertebralDislocation: URIRef
     VertebralFracture: URIRef
     VertebralProcess: URIRef
@@ -224,7 +224,9 @@ class SK(DefinedNamespace):
     variant: URIRef
 
 
-CPT = Namespace("https://w3id.org/spinekg/cpt/")  # CPT["63304"] is the code 63304
+from spinekg.ontology import CPT_IRI_BASE  # noqa: E402
+
+CPT = Namespace(CPT_IRI_BASE)  # CPT["63304"] is the code 63304
 GROUP = Namespace("https://w3id.org/spinekg/group/")  # GROUP["63300-63308"] is a range group
 BIOPORTAL_CPT = Namespace("http://purl.bioontology.org/ontology/CPT/")
 UBERON = Namespace("http://purl.obolibrary.org/obo/UBERON_")

@@ -72,46 +72,70 @@ def root(
 @app.command()
 def show(
     code: str = typer.Argument(..., help="A five-digit code, e.g. 63304."),
+    as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="Show the code as it stood in that year's code set."),
     fmt: TextJson = text_json_option(),
 ) -> None:
-    """Show one code: its label, facts, add-ons or primaries, and sibling codes.
+    """Show one code: its label, facts, evidence, history, add-ons or primaries, siblings and sources.
 
-    Example: spinekg show 63304 --format json
+    Example: spinekg show 22853 --format json
     """
     import json
 
     from spinekg.graph.model import load_catalog
-    from spinekg.graph.select import get_code
     from spinekg.render import card, record_json
 
+    from spinekg.graph.select import filter_as_of, get_code
+
     catalog = load_catalog()
-    rec = get_code(catalog, code)
+    if as_of is not None:
+        found = _code_as_of(catalog, code, as_of)
+        catalog = filter_as_of(catalog, as_of)
+        rec = catalog[found.code]
+    else:
+        rec = get_code(catalog, code)
     if fmt is TextJson.json:
         typer.echo(json.dumps(record_json(rec), indent=2, ensure_ascii=False))
     else:
         typer.echo(card(rec, catalog))
 
 
+def _code_as_of(catalog, code: str, year: int):
+    """The record of a code that was in that year's code set; else a one-line error saying why not."""
+    from spinekg.graph.errors import SpinekgError
+    from spinekg.graph.select import get_code, in_code_set, parse_year
+
+    rec = get_code(catalog, code)
+    year = parse_year(year)
+    if not in_code_set(rec, year):
+        why = f"added {rec.added_in}" if rec.added_in and rec.added_in > year else f"deleted {rec.deleted_in}"
+        raise SpinekgError(f"{rec.code} is not in the {year} code set ({why})")
+    return rec
+
+
 @app.command("list")
 def list_codes(
-    region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="e.g. lumbar (repeat to require several)."),
+    region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="e.g. lumbar, or lumbar,sacral for either."),
     approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
     procedure: Optional[List[str]] = typer.Option(None, "--procedure", metavar="NAME", help="e.g. corpectomy."),
     lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural, neoplasm."),
     access: Optional[List[str]] = typer.Option(None, "--access", metavar="NAME", help="open, percutaneous or endoscopic."),
-    kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND", help="primary or add-on."),
-    fmt: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="text, json, csv or tsv."),
+    kind: Optional[List[str]] = typer.Option(None, "--kind", metavar="KIND", help="primary or add-on."),
+    evidence: Optional[List[str]] = typer.Option(None, "--evidence", metavar="LEVEL", help="confirmed, inferred or unconfirmed: keep only codes, and links, of these levels."),
+    as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="The code set as it stood in that year (codes added later absent, deleted later present)."),
+    fmt: ListFormat = typer.Option(ListFormat.text, "--format", "-f", help="text, json, csv or tsv (json, csv and tsv share the columns of export csv)."),
 ) -> None:
-    """List codes, filtered by facets (all filters must hold).
+    """List codes, filtered by facets, evidence and year.
 
-    Example: spinekg list --procedure corpectomy --region lumbar
+    Repeat a filter or give a comma list for any of several values (OR); different filters must all hold (AND).
+
+    Example: spinekg list --procedure corpectomy --region lumbar,sacral --evidence confirmed
     """
     from spinekg.graph.model import load_catalog
     from spinekg.graph.select import filter_codes
     from spinekg.render import list_output
 
-    records = filter_codes(load_catalog(), kind=kind, region=region, approach=approach,
-                           procedure=procedure, lesion=lesion, access=access)
+    records = filter_codes(load_catalog(), kind=kind, evidence=evidence, as_of=as_of, region=region,
+                           approach=approach, procedure=procedure, lesion=lesion, access=access)
     typer.echo(list_output(records, fmt.value))
 
 

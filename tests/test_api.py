@@ -44,7 +44,6 @@ def test_codes_filters_match_cli(cli):
     assert [r.code for r in spinekg.codes(region="lumbar")] == [r["code"] for r in via_cli]
 
 
-@pytest.mark.xfail(strict=True, reason="one tabular schema for list and export lands with issue 11/14 work")
 def test_as_frame_columns_match_list_csv(cli):
     df = spinekg.codes(procedure="corpectomy", as_frame=True)
     header = cli("list", "--procedure", "corpectomy", "--format", "csv").stdout.splitlines()[0].split(",")

@@ -15,7 +15,7 @@ FACET_PROPS = {"region": "SpinalRegion", "approach": "SurgicalApproach", "proced
 # instrumentation, device and bone-graft add-ons name 22634 in their lists. Nothing else may be.
 INSTRUMENT_AND_GRAFT_ADDONS = ("20930", "20931", "20936", "20937", "20938", "20939", "22840", "22841", "22842",
                                "22843", "22844", "22845", "22846", "22847", "22848", "22853", "22854", "22859")
-ADDON_AS_PRIMARY = {("63053", "63052")} | {(a, "22634") for a in INSTRUMENT_AND_GRAFT_ADDONS}
+ADDON_AS_PRIMARY = {("63053", "63052")} | {(a, "22634") for a in (*INSTRUMENT_AND_GRAFT_ADDONS, "22851")}
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,7 @@ def test_second_range_and_grafts(catalog):
     assert catalog["22614"].add_on_to == ("22600", "22610", "22612", "22630", "22633")
     assert "22634" in catalog["20930"].add_on_to and "63081" not in catalog["20930"].add_on_to
     assert catalog["22513"].access == ("percutaneous",) and catalog["22513"].procedures == ("vertebral augmentation",)
-    assert catalog["22520"].status == "deleted" and catalog["22520"].deleted_in == "2015"
+    assert catalog["22520"].status == "deleted" and catalog["22520"].deleted_in == 2015
     assert "22554" in catalog["63081"].reported_with and "20930" in catalog["63081"].reported_with
 
 
@@ -174,3 +174,137 @@ def test_reported_with_links_carry_sources(graph):
     stated = {(graph.value(st, RDF.subject), graph.value(st, RDF.object))
               for st in graph.subjects(RDF.predicate, SK.reportedWith) if graph.value(st, DCTERMS.source)}
     assert links == stated, "every sk:reportedWith link needs a reified statement with dcterms:source"
+
+
+PER_UNIT = {"22851": "vertebral defect or interspace", "22853": "interspace", "22854": "contiguous defect",
+            "22859": "contiguous defect"}
+
+
+def test_per_unit_addons(catalog):
+    """Public pages say 'each interspace' / 'each contiguous defect': counted from the first unit."""
+    for code, unit in PER_UNIT.items():
+        rec = catalog[code]
+        assert rec.counting == "per-unit" and not rec.each_additional_unit and rec.unit == unit, code
+    assert {c for c, r in catalog.codes.items() if r.counting == "per-unit"} == set(PER_UNIT)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_counting_and_label_agree(catalog, code):
+    rec = catalog[code]
+    assert rec.counting in (None, "per-unit", "per-additional"), code
+    assert rec.each_additional_unit == (rec.counting == "per-additional"), f"{code}: old flag out of step"
+    if rec.counting == "per-unit":
+        assert "each additional" not in rec.label, f"{code}: per-unit code labelled 'each additional'"
+    if rec.counting == "per-additional":
+        assert f"each additional {rec.unit}" in rec.label, code
+    if "second level" in rec.variants:
+        assert not re.search(r"\b1 (level|interspace)", rec.label), f"{code}: 'second level' and a count"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_evidence_and_sources(catalog, code):
+    rec = catalog[code]
+    assert rec.evidence in ("confirmed", "inferred", "unconfirmed"), f"{code}: add sk:evidence"
+    if rec.evidence == "inferred":
+        assert rec.inferred_from, f"{code}: say which sibling it was inferred from (sk:inferredFrom)"
+        for sib in rec.inferred_from:
+            assert catalog[sib].group == rec.group and catalog[sib].evidence != "inferred", \
+                f"{code}: inferred from {sib}, which must be a code of the same group that is not itself inferred"
+    else:
+        assert rec.sources, f"{code}: add its public sources (dcterms:source)"
+    if rec.evidence != "confirmed":
+        assert rec.note, f"{code}: the editorial note explains what is not confirmed"
+    for rel, entries in rec.link_evidence.items():
+        for other, e in entries.items():
+            assert e["evidence"] != rec.evidence, f"{code}: link evidence stated where it does not differ"
+            if e["evidence"] == "inferred":
+                assert e["inferred_from"], f"{code} -> {other}: an inferred link names its sibling"
+    for url in rec.sources + rec.history_sources:
+        assert url.startswith(("http://", "https://")), f"{code}: source {url} is not a URL"
+
+
+def test_evidence_notes_are_explanations_only(catalog):
+    """Every free-text note that says something is unconfirmed sits on a code whose data says so too."""
+    for rec in catalog.codes.values():
+        if rec.note and re.search(r"not (yet )?confirmed|no public page", rec.note, re.I):
+            open_links = any(e["evidence"] != "confirmed" for entries in rec.link_evidence.values()
+                             for e in entries.values())
+            assert rec.evidence != "confirmed" or open_links, f"{rec.code}: the note says unconfirmed, the data does not"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_history(catalog, code):
+    rec = catalog[code]
+    if rec.status == "deleted":
+        assert rec.deleted_in, f"{code}: a deleted code needs sk:deletedIn"
+    else:
+        assert rec.deleted_in is None and not rec.replaced_by, f"{code}: an active code has no deletion"
+    if rec.added_in and rec.deleted_in:
+        assert rec.added_in < rec.deleted_in, code
+    for new in rec.replaced_by:
+        assert new in catalog and catalog[new].status == "active", f"{code}: replacement {new} must be in the graph"
+        assert catalog[new].added_in is None or catalog[new].added_in <= rec.deleted_in, \
+            f"{code}: replacement {new} came after the deletion"
+
+
+def test_known_history(catalog):
+    assert catalog["22851"].status == "deleted" and catalog["22851"].deleted_in == 2017
+    assert catalog["22851"].replaced_by == ("22853", "22854", "22859")
+    assert [catalog[c].replaced_by for c in ("22520", "22521", "22522")] == [("22510",), ("22511",), ("22512",)]
+    assert catalog["22305"].deleted_in == 2017 and catalog["22305"].replaced_by == ()
+    assert {c: catalog[c].added_in for c in ("22010", "22523", "22853", "22836")} == \
+        {"22010": 2006, "22523": 2006, "22853": 2017, "22836": 2024}
+
+
+def test_years_are_integers_not_gyear(curated):
+    from rdflib import XSD
+
+    for prop in (SK.addedIn, SK.deletedIn):
+        for s, o in curated.subject_objects(prop):
+            assert o.datatype == XSD.integer, f"{s}: {prop} must be xsd:integer (OWL 2 DL has no xsd:gYear)"
+
+
+def test_no_rdf_statement_typing(graph):
+    from rdflib import RDF
+
+    assert not list(graph.subjects(RDF.type, RDF.Statement)), "type reified links sk:LinkStatement"
+
+
+def test_link_statements_state_links_that_exist(graph):
+    from rdflib import RDF
+
+    for st in graph.subjects(RDF.type, SK.LinkStatement):
+        triple = (graph.value(st, RDF.subject), graph.value(st, RDF.predicate), graph.value(st, RDF.object))
+        assert triple in graph, f"{st}: states {triple}, which is not in the graph"
+
+
+def test_dated_range_links_point_only_at_codes_of_that_year(graph, catalog):
+    """A link expanded from a range of a dated source names exactly the codes that range held that year
+    (63081 -> 22851, never -> 22853/22854, which came in 2017)."""
+    from rdflib import RDF
+    from rdflib.namespace import DCTERMS
+
+    from spinekg.graph.select import in_code_set
+
+    def notation(n):
+        return str(graph.value(n, SKOS.notation))
+
+    dated = list(graph.subjects(DCTERMS.date, None))
+    assert dated
+    expanded: dict = {}
+    for st in dated:
+        year = int(graph.value(st, DCTERMS.date))
+        s, o = notation(graph.value(st, RDF.subject)), notation(graph.value(st, RDF.object))
+        for code in (s, o):
+            assert in_code_set(catalog[code], year), f"{st}: {code} was not a code in {year}, the source's year"
+        rng = graph.value(st, SK.sourceRange)
+        if rng is not None:
+            lo, hi = str(rng).split("-")
+            assert lo <= o <= hi, f"{st}: {o} lies outside the source's range {rng}"
+            expanded.setdefault((s, str(rng), year, str(graph.value(st, DCTERMS.source))), set()).add(o)
+    for (s, rng, year, src), got in expanded.items():
+        lo, hi = rng.split("-")
+        held = {c for c, r in catalog.codes.items() if lo <= c <= hi and in_code_set(r, year)}
+        assert got == held, f"{s} with {rng} of {src} as of {year}: missing {sorted(held - got)}, extra {sorted(got - held)}"
+    assert "22851" in catalog["63081"].reported_with
+    assert not {"22853", "22854"} & set(catalog["63081"].reported_with)

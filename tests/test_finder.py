@@ -25,7 +25,7 @@ def test_counts_follow_the_data_not_a_table(catalog):
     changed = Catalog(codes, catalog.facet_values, catalog.groups)
     d = find(changed, procedure="corpectomy", region="lumbar", approach="lateral extracavitary", units=3)
     assert [s["text"] for s in d["solutions"]] == ["63102 × 1 + 63103 × 1"]
-    codes["63103"] = replace(codes["63103"], each_additional_unit=False)
+    codes["63103"] = replace(codes["63103"], each_additional_unit=False, counting=None)
     d = find(Catalog(codes, catalog.facet_values, catalog.groups), procedure="corpectomy", region="lumbar",
              approach="lateral extracavitary", units=3)
     assert d["solutions"] == [] and d["nearest"]
@@ -81,3 +81,29 @@ def test_cli_find(cli):
     assert none.exit_code == 1 and "nearest" in none.stdout
     bad = cli("find", "--region", "lumbr")
     assert bad.exit_code == 2 and bad.stderr.startswith("error: unknown region")
+
+
+def test_per_unit_device_counts_every_interspace(catalog):
+    """22853 is reported once per interspace, the first included: two interspaces are 22853 × 2, not × 1."""
+    d = find(catalog, procedure="biomechanical device insertion", unit="interspace", units=2)
+    assert [s["text"] for s in d["solutions"]] == ["22853 × 2"]
+    assert "the first one included" in " ".join(d["solutions"][0]["why"])
+    both = {s["text"] for s in find(catalog, procedure="biomechanical device insertion", units=2)["solutions"]}
+    assert {"22853 × 2", "22854 × 2", "22859 × 2"} == both  # the deleted 22851 is not offered today
+
+
+def test_per_unit_follows_the_data(catalog):
+    from spinekg.graph.model import Catalog
+
+    codes = dict(catalog.codes)
+    codes["22853"] = replace(codes["22853"], counting="per-additional")
+    d = find(Catalog(codes, catalog.facet_values, catalog.groups), procedure="biomechanical device insertion",
+             unit="interspace", units=2)
+    assert "22853 × 2" not in [s["text"] for s in d["solutions"]]
+
+
+def test_find_as_of_a_year(catalog):
+    d = find(catalog, procedure="biomechanical device insertion", units=2, as_of=2016)
+    assert [s["text"] for s in d["solutions"]] == ["22851 × 2"]
+    with pytest.raises(Exception, match="valid values"):
+        find(catalog, procedure="biomechanical device insertion", unit="parsec", units=2)

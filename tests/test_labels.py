@@ -52,3 +52,20 @@ def test_facts_change_labels():
 def test_join_or():
     assert join_or(["a"]) == "a"
     assert join_or(["a", "b", "c"]) == "a, b or c"
+
+
+def test_per_unit_counting_never_says_additional():
+    assert units_phrase("interspace", None, None, "per-unit") == "each interspace"
+    assert units_phrase("interspace", None, None, "per-additional") == "each additional interspace"
+    label = compose_label(LabelFacts(procedures=("biomechanical device insertion",), unit="interspace",
+                                     counting="per-unit"))
+    assert label.endswith("— each interspace") and "additional" not in label
+
+
+def test_second_level_is_not_also_counted():
+    """22868's old label said "second level — … — 1 level": the ordinal variant already names the unit."""
+    facts = dict(procedures=("interlaminar/interspinous stabilisation",), regions=("lumbar",),
+                 variants=("second level",), unit="level", min_units=1, max_units=1)
+    label = compose_label(LabelFacts(**facts))
+    assert "second level" in label and "1 level" not in label
+    assert compose_label(LabelFacts(**{**facts, "variants": ()})).endswith("1 level")

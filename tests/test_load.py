@@ -38,10 +38,11 @@ def test_every_ontology_file_but_the_shapes_is_loaded(tmp_path, monkeypatch):
     from spinekg.ontology import ONTOLOGY_FILE, SHAPES_FILE
 
     names = [p.name for p in load.ontology_files()]
-    assert names[0] == "spinekg.ttl" and "shapes.ttl" not in names
+    assert names[0] == "spinekg.ttl" and not [n for n in names if n.endswith("shapes.ttl")]
     for src in (ONTOLOGY_FILE, SHAPES_FILE):
         (tmp_path / Path(str(src)).name).write_bytes(Path(str(src)).read_bytes())
     (tmp_path / "external.ttl").write_text("<urn:x:a> a <http://www.w3.org/2002/07/owl#Class> .\n", encoding="utf-8")
+    (tmp_path / "more-shapes.ttl").write_text("<urn:x:shape> a <http://www.w3.org/ns/shacl#NodeShape> .\n", encoding="utf-8")
     monkeypatch.setattr("spinekg.ontology.ONTOLOGY_FILE", tmp_path / "spinekg.ttl")
     monkeypatch.setattr("spinekg.ontology.SHAPES_FILE", tmp_path / "shapes.ttl")
     assert [p.name for p in load.ontology_files()] == ["spinekg.ttl", "external.ttl"]

@@ -15,6 +15,7 @@ class RemoteEngine(Engine):
     """An external SPARQL 1.1 Protocol endpoint (e.g. `oxigraph serve`'s /query)."""
 
     name = "remote"
+    needs_network = True
 
     def __init__(self, url: str, http_timeout: float = DEFAULT_TIMEOUT):
         self.url = check_url(url)

@@ -2,7 +2,7 @@
 
 Modules must not import heavy libraries at import time: commands import what they need inside.
 """
-MODULES = ("analysis", "explore", "export", "imports", "search")
+MODULES = ("analysis", "explore", "export", "imports", "search", "history")
 
 
 def register_all(app) -> None:
