@@ -30,26 +30,33 @@ OTHER_CODES = ("99213", "99214", "64483", "64484", "62323", "77003", "76000", "9
 
 
 def graph_codes() -> list[str]:
-    from spinekg.graph.model import load_catalog
+    from spinekg.graph.claims import curated_catalog
 
-    return list(load_catalog().codes)
+    return list(curated_catalog().codes)
 
 
 def generate_ptp(path: Path, rows: int, codes: list[str], seed: int = 7) -> int:
     """A PTP .txt in CMS's layout (preamble, heading, explanation rows, tab-delimited edits). About one
     row in twenty names a graph code, mostly beside codes of other sections (injections, E/M,
-    imaging), one in ten of those beside another graph code — the shape of CMS's practitioner file."""
+    imaging), one in fifty of those beside another graph code — the shape of CMS's practitioner file."""
     rnd = random.Random(seed)
+    others = list(OTHER_CODES) + [f"{n:05d}" for n in rnd.sample(range(10000, 99999), 3000)]
+    pairs: set = set()
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("Generated benchmark file in the layout of CMS's PTP edits (made-up rows)\n")
         f.write("\t".join(PTP_HEADING) + "\n")
         f.write("\t\t\t\t*=no data\t0=not allowed\t\n\t\t\t\t\t1=allowed\t\n\t\t\t\t\t9=not applicable\t\n")
         for i in range(rows):
+            while True:  # one edit per pair, as in CMS's files
+                if i % 20 == 0:
+                    c1 = rnd.choice(codes)
+                    c2 = rnd.choice(codes) if i % 1000 == 0 else rnd.choice(others)
+                else:
+                    c1, c2 = f"{rnd.randrange(10000, 99999)}", f"{rnd.randrange(10000, 99999)}"
+                if c1 != c2 and (c1, c2) not in pairs:
+                    break
             if i % 20 == 0:
-                c1 = rnd.choice(codes)
-                c2 = rnd.choice(codes) if i % 200 == 0 else rnd.choice(OTHER_CODES + (f"{rnd.randrange(10000, 99999)}",))
-            else:
-                c1, c2 = f"{rnd.randrange(10000, 99999)}", f"{rnd.randrange(10000, 99999)}"
+                pairs.add((c1, c2))  # remembered for the graph's rows only: the rest rarely collide
             eff = f"{rnd.randrange(1996, 2026)}{rnd.randrange(1, 13):02d}01"
             dele = "*" if rnd.random() < 0.8 else f"{int(eff[:4]) + 1}0101"
             mod = rnd.choice("0111119")
@@ -58,8 +65,14 @@ def generate_ptp(path: Path, rows: int, codes: list[str], seed: int = 7) -> int:
 
 
 def generate_claims(path: Path, lines: int, codes: list[str], seed: int = 11) -> int:
-    """Claim lines: claims of 1–6 lines, mostly graph codes with some other codes, units mostly 1,
-    a modifier now and then, dates of service over 2025–2026."""
+    """Claim lines, 1–6 per claim, dates of service over 2025–2026. Four claims in five are coded
+    the way the graph says (a primary, some of its add-ons, per-additional units); the fifth draws
+    codes at random (add-ons alone, pairs CMS bundles, codes of other sections), so the rules have
+    plenty to report. Units mostly 1, a modifier now and then."""
+    from spinekg.graph.claims import curated_catalog
+
+    catalog = curated_catalog()
+    primaries = [c for c in codes if catalog[c].kind == "primary" and catalog[c].status == "active" and catalog[c].add_ons]
     rnd = random.Random(seed)
     written, claim = 0, 0
     with open(path, "w", encoding="utf-8", newline="") as f:
@@ -68,26 +81,62 @@ def generate_claims(path: Path, lines: int, codes: list[str], seed: int = 11) ->
         while written < lines:
             claim += 1
             day = f"{rnd.choice((2025, 2026))}-{rnd.randrange(1, 13):02d}-{rnd.randrange(1, 29):02d}"
-            for _ in range(min(rnd.randrange(1, 7), lines - written)):
-                code = rnd.choice(codes) if rnd.random() < 0.9 else rnd.choice(OTHER_CODES)
-                units = 1 if rnd.random() < 0.85 else rnd.randrange(2, 5)
-                mods = rnd.choice(("", "", "", "", "59", "XS", "LT"))
-                w.writerow((f"C{claim:08d}", day, code, units, mods))
+            if rnd.random() < 0.8:
+                p = rnd.choice(primaries)
+                items = [(p, 1)] + [(a, rnd.randrange(1, 3) if catalog[a].each_additional_unit else 1)
+                                    for a in rnd.sample(catalog[p].add_ons, min(len(catalog[p].add_ons), rnd.randrange(0, 3)))]
+            else:
+                items = [(rnd.choice(codes) if rnd.random() < 0.9 else rnd.choice(OTHER_CODES),
+                          1 if rnd.random() < 0.85 else rnd.randrange(2, 5)) for _ in range(rnd.randrange(1, 7))]
+            for code, units in items[:lines - written]:
+                w.writerow((f"C{claim:08d}", day, code, units, rnd.choice(("", "", "", "", "59", "XS", "LT"))))
                 written += 1
     return written
 
 
-def run_measured(argv: list[str], env: dict) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit status) of one child process."""
+def run_measured(argv: list[str], env: dict) -> tuple[float, float, int, float]:
+    """(wall seconds, peak RSS MB of the largest process, exit status, peak MB of the whole process
+    tree summed — an upper bound, pages the forked workers share are counted in each; 0 without psutil)."""
+    import threading
+
     t = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    tree_peak = [0.0]
+    stop = threading.Event()
+
+    def sample():
+        try:
+            import psutil
+        except ImportError:
+            return
+        while not stop.is_set():
+            try:
+                p = psutil.Process(proc.pid)
+                rss = sum(q.memory_info().rss for q in [p, *p.children(recursive=True)])
+                tree_peak[0] = max(tree_peak[0], rss / 2**20)
+            except psutil.Error:
+                pass
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # peak RSS of the child or of its largest waited-for worker
+    stop.set()
+    sampler.join()
     wall = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(f"{argv[1:3]} failed: {proc.stderr.read().decode()[-500:]}")
+    code = os.waitstatus_to_exitcode(status)
     proc.stderr.close()
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    if code not in (0, 1):
+        raise RuntimeError(f"{argv[1:3]} failed: {err.decode()[-500:]}")
+    run_measured.cpu_s = usage.ru_utime + usage.ru_stime  # this child's and its waited-for workers' CPU
+    return wall, usage.ru_maxrss / 1024, code, tree_peak[0]
+
+
+def _jobs(path: Path) -> int:
+    from spinekg.graph.claims_parallel import default_jobs
+
+    return default_jobs(path)
 
 
 def csv_read_seconds(path: Path) -> float:
@@ -108,14 +157,27 @@ def bench_claims(tmp: Path, lines: int = 1_000_000, ptp_rows: int = 2_000_000) -
     generate_claims(claims, lines, codes)
     mue = ROOT / "tests" / "fixtures" / "ncci" / "MCR_MUE_PractitionerServices_Eff_04-01-2026.csv"
     subprocess.run([sk, "list", "--format", "json"], env=env, capture_output=True, check=True)  # warm the catalog
-    ptp_s, ptp_mb, _ = run_measured([sk, "import", "ncci-ptp", str(ptp)], env)
+    ptp_s, ptp_mb, _, _ = run_measured([sk, "import", "ncci-ptp", str(ptp)], env)
+    ptp_cpu = run_measured.cpu_s
     subprocess.run([sk, "import", "ncci-mue", str(mue)], env=env, capture_output=True, check=True)
     out = tmp / "findings.csv"
-    check_s, check_mb, status = run_measured([sk, "check", "claims", str(claims), "-o", str(out), "--force"], env)
+    check_s, check_mb, status, check_tree_mb = run_measured([sk, "check", "claims", str(claims), "-o", str(out), "--force"], env)
+    check_cpu = run_measured.cpu_s
     findings = sum(1 for _ in open(out, encoding="utf-8")) - 1
-    return {"ptp_rows": ptp_rows, "ptp_import_s": round(ptp_s, 2), "ptp_import_peak_rss_mb": round(ptp_mb),
-            "claim_lines": lines, "check_claims_s": round(check_s, 2), "check_claims_peak_rss_mb": round(check_mb),
-            "check_claims_exit": status, "findings": findings, "csv_read_s": round(csv_read_seconds(claims), 2),
+    one_s, one_mb, _, _ = run_measured([sk, "check", "claims", str(claims), "-o", str(out), "--force", "--jobs", "1"], env)
+    one_cpu = run_measured.cpu_s
+    # the first `show` after an import rebuilds the compiled catalog through graph.load (with the PTP triples)
+    show_s, show_mb, _, _ = run_measured([sk, "show", "63304"], env)
+    cpu0 = time.process_time()
+    csv_s = csv_read_seconds(claims)
+    csv_cpu = time.process_time() - cpu0
+    return {"ptp_rows": ptp_rows, "ptp_import_s": round(ptp_s, 2), "ptp_import_cpu_s": round(ptp_cpu, 2), "ptp_import_peak_rss_mb": round(ptp_mb),
+            "claim_lines": lines, "check_claims_s": round(check_s, 2), "check_claims_peak_rss_mb": round(check_mb), "check_claims_cpu_s": round(check_cpu, 2),
+            "check_claims_tree_rss_mb": round(check_tree_mb), "check_claims_jobs": _jobs(claims),
+            "check_claims_exit": status, "findings": findings, "check_claims_jobs1_s": round(one_s, 2), "check_claims_jobs1_cpu_s": round(one_cpu, 2),
+            "check_claims_jobs1_peak_rss_mb": round(one_mb), "show_after_ptp_import_s": round(show_s, 2),
+            "show_after_ptp_import_peak_rss_mb": round(show_mb), "csv_read_s": round(csv_s, 2), "csv_read_cpu_s": round(csv_cpu, 2),
+            "load_average_1min": round(os.getloadavg()[0], 1),
             "claims_file_mb": round(claims.stat().st_size / 1e6, 1)}
 
 

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from spinekg.graph.atomicfile import refuse_special, write_file_atomic
+from spinekg.graph.atomicfile import refuse_special, sweep, write_file_atomic
 from spinekg.graph.errors import SpinekgError
 
 
@@ -19,6 +19,7 @@ def check_writable(path: Path, force: bool) -> None:
     refuse_special(path)
     if os.path.lexists(path) and not force:
         raise SpinekgError(f"{path} already exists; use --force to overwrite it")
+    sweep(path.parent)  # a killed earlier run's temporaries go first, before this run's work
     if not path.parent.is_dir():
         raise SpinekgError(f"{path.parent} does not exist" if not path.parent.exists()
                            else f"{path.parent} is not a folder")

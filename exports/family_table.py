@@ -15,7 +15,8 @@ FACETS = (("approach", "approaches"), ("procedure", "procedures"), ("lesion comp
           ("lesion nature", "lesion_natures"), ("access", "access"), ("variant", "variants"),
           ("indication", "indications"), ("units", None), ("region", "regions"))
 JOINED = ("procedure", "variant", "indication")
-NONE = "\u2014"  # the cell value of a code without that facet
+NONE = "(none)"  # the value of a code without that facet (an empty cell is drawn as \u2014)
+EMPTY = "\u2014"
 
 
 def units(rec) -> str:
@@ -105,3 +106,23 @@ def family_groups(catalog, codes=None) -> list[str]:
 def build_tables(catalog, codes=None) -> dict[str, dict]:
     wanted = None if codes is None else set(codes)
     return {g: build_table(catalog, g, wanted) for g in family_groups(catalog, codes)}
+
+
+def table_text(t: dict) -> str:
+    """The table for a terminal: one line per row, cells as '63081+63082', empty cells as '—'."""
+    from spinekg.graph.textsafe import terminal_text
+
+    head = t["row_facets"] + t["columns"]
+    body = []
+    for row in t["rows"]:
+        cells = [" ".join("+".join([e["code"], *e["addons"]]) for e in cell) or EMPTY for cell in row["cells"]]
+        body.append(row["key"] + cells)
+    widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
+    line = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip()  # noqa: E731
+    axes = (f"columns: {t['column_facet']}" + (f"; rows: {' x '.join(t['row_facets'])}" if t["row_facets"] else "")
+            if t["column_facet"] else "every code has the same facets")
+    out = [terminal_text(f"{t['group']}  {t['label']}"), f"({axes}; {EMPTY} = no code covers that combination)", "",
+           line(head), line(["-" * w for w in widths]), *(terminal_text(line(r)) for r in body)]
+    if t["shared_addons"]:
+        out += ["", "add-ons shared with other families: " + ", ".join(t["shared_addons"])]
+    return "\n".join(out)

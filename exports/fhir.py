@@ -19,7 +19,8 @@ import re
 from html import escape
 
 from spinekg.exports.codeset import code_set_year
-from spinekg.exports.registry import ExportSource, Output, unit_local
+from spinekg.exports.registry import ExportSource, Output
+from spinekg.exports.units import unit_local_name
 
 BASE = "https://w3id.org/spinekg/fhir"
 CODE_SYSTEM_URL = f"{BASE}/CodeSystem/spinekg"
@@ -116,7 +117,7 @@ def _filters() -> list[dict]:
 
 
 def facet_coding(catalog, key: str, short: str) -> dict:
-    local = unit_local(short) if key == "unit" else catalog.facet_values[key][short]
+    local = unit_local_name(short) if key == "unit" else catalog.facet_values[key][short]
     return {"system": ONTOLOGY_SYSTEM, "code": local, "display": short}
 
 

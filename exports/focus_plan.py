@@ -4,14 +4,15 @@ The page computes the same plan in explorer-focus.js (a browser test holds the t
 this copy lets `export html --focus CODE --depth N` report what is actually drawn.
 
 Rules: from the focus, walk `depth` steps over the drawn graph (undirected). A node other than
-the focus and range groups with more than HUB links is a hub: it is drawn but not walked through,
-and its neighbours that are not drawn become one count node (in the last ring, only facet values
-get one). Around the focus itself, more than HUB
+the focus and range groups with more than HUB links is a hub: it is drawn but not walked through.
+A facet-value hub (cervical: 60 codes) gets one count node for its neighbours not drawn; a code
+hub gets none (double-click it to focus it). Around the focus itself, more than HUB
 neighbours of one relation (13 add-ons of 63304) also become one count node of that relation.
 """
 from __future__ import annotations
 
 HUB = 8
+CODE_KINDS = ("primary", "add-on")
 DEFAULT_DEPTH = 2  # the focus code, its relations, and theirs (range siblings through the group)
 
 
@@ -36,7 +37,8 @@ def plan(adj, kinds: dict[str, str], focus: str, depth: int) -> dict:
         for u in sorted(frontier):
             nbrs = [(rel, v) for rel, v in adj[u] if v not in drawn]
             if u != focus and kinds.get(u) != "group" and len(adj[u]) > HUB:
-                hubs.append(u)
+                if kinds.get(u) not in CODE_KINDS:  # a code hub opens by focusing it instead
+                    hubs.append(u)
                 continue
             if u == focus:
                 by_rel: dict[str, list[str]] = {}
@@ -55,7 +57,7 @@ def plan(adj, kinds: dict[str, str], focus: str, depth: int) -> dict:
                     nxt.append(v)
         frontier = nxt
     # the last ring is not walked: its facet values (cervical, 60 codes) still show a count node
-    hubs += [u for u in frontier if kinds.get(u) not in ("group", "primary", "add-on") and len(adj[u]) > HUB]
+    hubs += [u for u in frontier if kinds.get(u) not in ("group", *CODE_KINDS) and len(adj[u]) > HUB]
     collapsed = {}
     for rel, vs in focus_collapsed.items():
         hidden = [v for v in vs if v not in drawn]

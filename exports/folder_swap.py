@@ -68,8 +68,8 @@ def replace_folder(outdir: Path, files: dict[str, bytes]) -> Path:
     sweep(parent)
     new = parent / temp_name(outdir.name, "new")
     try:
-        _build(new, files, _mode_of(outdir))
-        failpoint("folder-built")
+        _build(new, files, _mode_of(outdir), outdir)
+        failpoint("folder-built", outdir)
         leftover = _swap(new, outdir)
     except BaseException as e:
         shutil.rmtree(new, ignore_errors=True)
@@ -80,7 +80,7 @@ def replace_folder(outdir: Path, files: dict[str, bytes]) -> Path:
             raise SpinekgError(os_error_message(outdir, e, "write")) from None
         raise
     fsync_dir(parent)
-    failpoint("folder-swapped")
+    failpoint("folder-swapped", outdir)
     if leftover is not None:
         shutil.rmtree(leftover, ignore_errors=True)
     return outdir
@@ -93,7 +93,7 @@ def _mode_of(folder: Path) -> int | None:
         return None
 
 
-def _build(new: Path, files: dict[str, bytes], mode: int | None) -> None:
+def _build(new: Path, files: dict[str, bytes], mode: int | None, outdir: Path) -> None:
     os.mkdir(new)
     if mode is not None:
         os.chmod(new, mode)
@@ -112,7 +112,7 @@ def _build(new: Path, files: dict[str, bytes], mode: int | None) -> None:
         finally:
             os.close(fd)
         if n == len(files) // 2:
-            failpoint("folder-half-built")
+            failpoint("folder-half-built", outdir)
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
         fsync_dir(folder)
 
@@ -146,6 +146,6 @@ def _swap(new: Path, outdir: Path) -> Path | None:
         return new  # `new` now holds the old set
     old = outdir.parent / temp_name(outdir.name, "old")
     os.rename(outdir, old)
-    failpoint("folder-between-renames")
+    failpoint("folder-between-renames", outdir)
     os.rename(new, outdir)
     return old

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import Counter
 from importlib.resources import files
 
 from spinekg.exports.html_graph import (CODE_KINDS, DENSE_ADDON, EDGE_LABEL, EDGE_STYLE, FILTER_FACETS, LAYOUTS,
@@ -76,7 +77,8 @@ def render_html(catalog, *, codes: set[str] | None = None, focus: str | None = N
 
 def render_page(catalog, *, codes: set[str] | None = None, focus: str | None = None, depth: int | None = None,
                 layout: str = "force", title: str | None = None) -> tuple[str, dict]:
-    """The page and what it draws: {"codes": n, "nodes": n} and, with a focus, what its view draws."""
+    """The page and what it draws, as counts for messages and manifests: {"codes", "nodes"}, or with
+    a focus {"codes", "nodes_drawn", "hubs_collapsed"} of the view it opens on."""
     if layout not in LAYOUTS:
         raise SpinekgError(f"unknown layout {layout!r}; valid values: {', '.join(LAYOUTS)}")
     if depth is not None:
@@ -109,8 +111,13 @@ def render_page(catalog, *, codes: set[str] | None = None, focus: str | None = N
             options["level"] = level_of[nid]
         # style comes from the vis "groups" option, one entry per node kind (see node_groups)
         net.add_node(nid, label=label, shape=NODE_STYLE[kind][1], group=kind, **options)
-    fan_out = {n: sum(1 for *_, r in D.out_edges(n, data="relation") if r == "addOnTo") for n in D}
-    for src, dst, rel in D.edges(data="relation"):
+    edge_list = list(D.edges(data="relation"))  # one pass over the edges serves every count below
+    fan_out = Counter(a for a, _, r in edge_list if r == "addOnTo")
+    members: dict[str, list[str]] = {}
+    for a, b, r in edge_list:
+        if r == "broader":
+            members.setdefault(b, []).append(a)
+    for src, dst, rel in edge_list:
         extra = {"dense": True} if rel == "addOnTo" and fan_out[src] > DENSE_ADDON else {}
         net.add_edge(src, dst, relation=rel, arrows="to" if rel == "addOnTo" else "", **extra)
     nodes, edges, *_ = net.get_network_data()
@@ -125,10 +132,9 @@ def render_page(catalog, *, codes: set[str] | None = None, focus: str | None = N
     kinds = {n: k for n, k in D.nodes(data="kind")}
     info = {"codes": len(drawn), "nodes": len(nodes)}
     if focus is not None:
-        adj = focus_plan.adjacency(list(D.nodes), [(a, b, r) for a, b, r in D.edges(data="relation")])
+        adj = focus_plan.adjacency(list(D.nodes), edge_list)
         p = focus_plan.plan(adj, kinds, focus, focus_plan.DEFAULT_DEPTH if depth is None else depth)
-        info = {"codes": len(drawn), "focus": focus, "depth": focus_plan.DEFAULT_DEPTH if depth is None else depth,
-                "nodes drawn": len(p["drawn"]), "hubs collapsed": len(p["collapsed"])}
+        info = {"codes": len(drawn), "nodes_drawn": len(p["drawn"]), "hubs_collapsed": len(p["collapsed"])}
     page_title = title or ("spinekg explorer" if focus is None else f"spinekg explorer \u2014 around {focus}")
     data = {
         "title": page_title,
@@ -155,8 +161,7 @@ def render_page(catalog, *, codes: set[str] | None = None, focus: str | None = N
         "other_labels": {c: catalog.codes[c].label for card in cards.values()
                          for key in ("add_on_to", "add_ons", "siblings", "reported_with") for c in card[key]
                          if c not in drawn and c in catalog.codes},
-        "groups": {n: {"label": a["label"], "members": sorted(s for s, _, r in D.in_edges(n, data="relation")
-                                                               if r == "broader")}
+        "groups": {n: {"label": a["label"], "members": sorted(members.get(n, ()))}
                    for n, a in D.nodes(data=True) if a["kind"] == "group"},
         "families": tables,
         "overview": html_overview.overview(catalog, tables),

@@ -14,6 +14,7 @@ from pathlib import Path
 from spinekg.exports.folder_swap import check_replaceable, replace_folder, target_folder
 from spinekg.exports.registry import (FORMATS, ExportSource, Format, build, check_targets, default_target,
                                       get_format, targets, write_output)
+from spinekg.graph.atomicfile import sweep
 from spinekg.graph.errors import SpinekgError
 
 MANIFEST = "manifest.json"
@@ -27,6 +28,8 @@ def plan_one(name: str, out: str | Path | None, *, force: bool) -> tuple[Format,
     check_targets(targets(fmt, target), force, folders)
     if fmt.multi_file:
         check_replaceable(target_folder(Path(target)), set(fmt.members))
+    if target != "-":
+        sweep(Path(target).parent)  # a killed earlier run's temporaries go first
     return fmt, target
 
 
@@ -59,6 +62,7 @@ def plan_all(outdir: str | Path | None, *, force: bool) -> tuple[Path, list[tupl
     paths = [p for fmt, t in plan for p in targets(fmt, t)] + [outdir / MANIFEST]
     check_targets(paths, force, (outdir, *(t for fmt, t in plan if fmt.multi_file)))
     check_replaceable(target_folder(outdir), known_files(outdir))
+    sweep(target_folder(outdir).parent)  # a killed earlier run's temporaries go first
     return outdir, plan
 
 

@@ -3,7 +3,8 @@
 Nodes keep their id ('63304', 'group:63300-63308', 'region:cervical') and their attributes
 (kind, label, iri, code); edges keep `relation`. Each edge gets a unique, deterministic id
 (e0, e1, … in the graph's own sorted order) because Gephi and Cytoscape drop or merge edges whose
-ids repeat. GEXF's `lastmodifieddate` is left out so that two runs give identical bytes.
+ids repeat. Cytoscape JSON's top-level `data` is an object ({"name", "version"}), as cytoscape.js
+reads it. GEXF's `lastmodifieddate` is left out so that two runs give identical bytes.
 """
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ def write_cytoscape(source: ExportSource) -> Output:
 
     G = export_graph(source.network(), source.version)
     doc = nx.cytoscape_data(G)
+    doc["data"] = dict(G.graph)  # networkx writes a list of pairs; cytoscape.js reads an object
     for edge in doc["elements"]["edges"]:
         edge["data"]["id"] = edge["data"]["key"]  # Cytoscape.js wants an id on every element
     text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"

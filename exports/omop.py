@@ -29,7 +29,8 @@ from __future__ import annotations
 import hashlib
 
 from spinekg.exports.codeset import code_set_year
-from spinekg.exports.registry import ExportSource, Output, unit_local
+from spinekg.exports.registry import ExportSource, Output
+from spinekg.exports.units import unit_local_name
 from spinekg.graph.textsafe import spreadsheet_cell
 
 VOCABULARY_ID = "SpineKG"
@@ -166,7 +167,7 @@ def tables(source: ExportSource) -> dict[str, list[tuple]]:
     facet_ids: dict[tuple[str, str], int] = {}
     for key, (cls, _, domain, _, _) in FACET_CLASSES.items():
         for short in sorted({v for r in records for v in _facet_values(r, key)}):
-            local = unit_local(short) if key == "unit" else catalog.facet_values[key][short]
+            local = unit_local_name(short) if key == "unit" else catalog.facet_values[key][short]
             cid = ids(SK_NS + local)
             facet_ids[(key, short)] = cid
             concept.append((cid, _name(short), domain, VOCABULARY_ID, cls, "", local[:50], START, END, ""))

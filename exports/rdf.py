@@ -43,12 +43,14 @@ def subset_graph(g, codes):
 
 def stable(g):
     """The graph with blank nodes relabelled canonically (unchanged if it has none)."""
-    from rdflib import BNode
+    from rdflib import BNode, Graph
     from rdflib.compare import to_canonical_graph
 
     if not any(isinstance(t, BNode) for triple in g for t in (triple[0], triple[2])):
         return g
-    c = to_canonical_graph(g)
+    c = Graph()  # to_canonical_graph answers a read-only aggregate, which cannot bind prefixes
+    for triple in to_canonical_graph(g):
+        c.add(triple)
     for prefix, ns in g.namespaces():
         c.bind(prefix, ns, override=True)
     return c

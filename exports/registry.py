@@ -213,12 +213,15 @@ def check_targets(paths: list[Path], force: bool, folders: tuple[Path, ...] = ()
     `folders` are the folders the export will create itself (a multi-file format's folder, the
     folder of `export all`); any other missing folder is an error, so a typo is not silently created.
     """
+    from spinekg.graph.atomicfile import refuse_special
+
     made = {Path(f) for f in folders}
     for p in paths:
         if p.is_dir():
             raise SpinekgError(f"{p} is a folder, not a file")
         if not p.parent.is_dir() and p.parent not in made:
-            raise SpinekgError(f"folder {p.parent} does not exist")
+            raise SpinekgError(f"{p.parent} is not a folder" if p.parent.exists() else f"folder {p.parent} does not exist")
+        refuse_special(p)  # a FIFO, /dev/null, a socket … is never replaced, even with --force
     for f in made:
         if f.exists() and not f.is_dir():
             raise SpinekgError(f"{f} exists and is not a folder")

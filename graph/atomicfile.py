@@ -11,8 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
-import shutil
 import stat
 import time
 from pathlib import Path
@@ -28,12 +26,13 @@ _NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT, errno
 
 
 def temp_name(name: str, kind: str = "tmp") -> str:
-    return f".{name}.{TAG}-{os.getpid()}-{secrets.token_hex(4)}.{kind}"
+    return f".{name}.{TAG}-{os.getpid()}-{os.urandom(4).hex()}.{kind}"
 
 
-def failpoint(name: str) -> None:
-    """Crash tests: SPINEKG_FAILPOINT=NAME kills this process with SIGKILL right here."""
-    if os.environ.get("SPINEKG_FAILPOINT") == name:
+def failpoint(name: str, path: Path | None = None) -> None:
+    """Crash tests: SPINEKG_FAILPOINT=NAME (or NAME:FILENAME) kills this process with SIGKILL here."""
+    wanted = os.environ.get("SPINEKG_FAILPOINT")
+    if wanted and (wanted == name or (path is not None and wanted == f"{name}:{Path(path).name}")):
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
@@ -79,6 +78,8 @@ def sweep(folder: Path) -> list[str]:
             elif m["kind"] == "tmp":
                 os.unlink(entry)
             else:
+                import shutil
+
                 shutil.rmtree(entry)
             removed.append(name)
         except OSError:
@@ -90,8 +91,8 @@ def refuse_special(path: Path) -> None:
     """Refuse to write over anything but a regular file (a FIFO, /dev/null, a folder …)."""
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        return
+    except (FileNotFoundError, NotADirectoryError):
+        return  # nothing there (the missing or non-folder parent is reported by the caller)
     except OSError as e:
         raise SpinekgError(os_error_message(path, e, "write")) from None
     if not stat.S_ISREG(st.st_mode):
@@ -185,14 +186,14 @@ def _write_unnamed(path: Path, data: bytes, mode: int, force: bool) -> bool:
     try:
         os.fchmod(fd, mode)  # open()'s mode is cut by the umask; keep the old file's mode exactly
         _write_all(fd, data)
-        failpoint("file-written")
+        failpoint("file-written", path)
         if not force or not os.path.lexists(path):
             return _link_fd(fd, path)  # no-clobber and atomic: EEXIST if someone got there first
         temp = path.parent / temp_name(path.name)
         if not _link_fd(fd, temp):
             return False
         try:
-            failpoint("file-linked")
+            failpoint("file-linked", path)
             refuse_special(path)
             os.replace(temp, path)
         except BaseException:
@@ -212,7 +213,8 @@ def _write_named(path: Path, data: bytes, mode: int, force: bool) -> None:
             _write_all(fd, data)
         finally:
             os.close(fd)
-        failpoint("file-linked")
+        failpoint("file-written", path)
+        failpoint("file-linked", path)
         if force:
             refuse_special(path)
             os.replace(temp, path)
@@ -234,3 +236,28 @@ def _unlink_quietly(path: Path) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+class AtomicWriter:
+    """For writers that stream (`with AtomicWriter(path, force=f) as out: out.write(b"...")`):
+    the bytes are collected and written by write_file_atomic when the block ends without error,
+    so a failure or a kill leaves no file and no temporary."""
+
+    def __init__(self, path: Path, *, force: bool = False):
+        import io
+
+        self.path, self.force = Path(path), force
+        refuse_special(self.path)
+        if not force and os.path.lexists(self.path):
+            raise _exists_error(self.path)
+        self.buffer = io.BytesIO()
+
+    def write(self, data: bytes) -> int:
+        return self.buffer.write(data)
+
+    def __enter__(self) -> "AtomicWriter":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is None:
+            write_file_atomic(self.path, self.buffer.getvalue(), force=self.force)

@@ -70,7 +70,7 @@ def _year(value) -> int | None:
 class CodeFacts:
     """What the rules need from one CodeRecord (fields of the evidence contract read with defaults)."""
     __slots__ = ("code", "kind", "primaries", "counting", "unit", "min", "max", "status", "added", "deleted",
-                 "replaced_by", "evidence", "source")
+                 "replaced_by", "evidence", "source", "dated")
 
     def __init__(self, rec):
         self.code = rec.code
@@ -87,6 +87,7 @@ class CodeFacts:
         self.evidence = getattr(rec, "evidence", None)
         sources = tuple(getattr(rec, "sources", ()) or ())
         self.source = sources[0] if sources else None
+        self.dated = bool(self.added or self.status == "deleted")  # the history rule has something to say
 
     def provenance(self, what: str) -> str:
         ev = f", evidence {self.evidence}" if self.evidence else ""
@@ -128,9 +129,17 @@ class ClaimChecker:
                 self._mue[key] = {code: (value, mai, rationale) for code, value, mai, rationale in imp.rows}
                 self.ncci_codes.update(self._mue[key])
         self._by_day: dict = {}
+        self._descriptions: dict = {}
+        self._known = frozenset(self.facts) | frozenset(self.ncci_codes)
+
+    def _describe(self, imp) -> str:
+        got = self._descriptions.get(id(imp))
+        if got is None:
+            got = self._descriptions[id(imp)] = f"{imp.describe()} ({imp.setting})"
+        return got
 
     def known(self, code: str) -> bool:
-        return code in self.facts or code in self.ncci_codes
+        return code in self._known
 
     def _applicable(self, day: dt.date):
         got = self._by_day.get(day)
@@ -146,10 +155,11 @@ class ClaimChecker:
 
     def check(self, lines: list[Line], day: dt.date, strict: bool = False) -> list[Finding]:
         out: list[Finding] = []
-        checked = []
+        known, facts = self._known, self.facts
+        by_code: dict[str, list[Line]] = {}
         for ln in lines:
-            if self.known(ln.code):
-                checked.append(ln)
+            if ln[0] in known:
+                by_code.setdefault(ln[0], []).append(ln)
             elif strict:
                 raise UnknownCode(ln.code, self.catalog.closest(ln.code))
             else:
@@ -157,23 +167,23 @@ class ClaimChecker:
                                    f"{ln.code} is in neither the spinekg graph nor your imported NCCI files; not checked",
                                    "spinekg graph and imported NCCI files", "check the code", _nums(ln)))
         aoc, ptp, mue = self._applicable(day)
-        units: dict[str, int] = defaultdict(int)
-        by_code: dict[str, list[Line]] = defaultdict(list)
-        for ln in checked:
-            units[ln.code] += ln.units
-            by_code[ln.code].append(ln)
+        units = {c: (lns[0][1] if len(lns) == 1 else sum(ln[1] for ln in lns)) for c, lns in by_code.items()}
         for code, lns in by_code.items():
-            f = self.facts.get(code)
-            if f is not None:
+            f = facts.get(code)
+            if f is None:
+                continue
+            if f.dated:
                 self._history(f, lns, day, out)
-                if f.kind == "add-on":
-                    self._addon(f, lns, by_code, day, aoc, out)
+            if f.kind == "add-on":
+                self._addon(f, lns, by_code, day, aoc, out)
+            if f.unit is not None and (f.counting or units[code] > 1):
                 self._units(f, lns, units[code], by_code, out)
-        if ptp:
+        if ptp and len(by_code) > 1:
             self._ptp_rule(by_code, day, ptp, out)
         if mue:
             self._mue_rule(by_code, units, mue, out)
-        out.sort(key=lambda x: SEVERITY_ORDER[x.severity])
+        if len(out) > 1:
+            out.sort(key=lambda x: SEVERITY_ORDER[x.severity])
         return out
 
     def _history(self, f: CodeFacts, lns, day, out) -> None:
@@ -274,17 +284,18 @@ class ClaimChecker:
                 if not row:
                     continue
                 for c2 in codes:
-                    if c2 == c1 or c2 not in row:
+                    edits = row.get(c2) if c2 != c1 else None
+                    if not edits:
                         continue
-                    for eff, dele, mod, rationale in row[c2]:
-                        if not (eff <= day and (dele is None or day < dele)):
-                            continue
+                    active = [e for e in edits if e[0] <= day and (e[1] is None or day < e[1])]
+                    if active:  # overlapping rows of one pair: the strictest indicator (0, then 1, then 9) decides
+                        eff, dele, mod, rationale = min(active, key=lambda e: (e[2] if e[2] != 9 else 10, e[0]))
                         out.append(self._ptp_finding(imp, c1, c2, eff, dele, mod, rationale, by_code))
 
     def _ptp_finding(self, imp, c1, c2, eff, dele, mod, rationale, by_code) -> Finding:
         dates = f"in force from {eff}" + (f" until {dele}" if dele else "")
         why_cms = f"; rationale: {rationale}" if rationale else ""
-        src = f"{imp.describe()} ({imp.setting}), edit {c1}/{c2} {dates}{why_cms}"
+        src = f"{self._describe(imp)}, edit {c1}/{c2} {dates}{why_cms}"
         lns = _nums(*by_code[c1], *by_code[c2])
         pair = f"{c1} and {c2} are an NCCI PTP pair: column 1 {c1} is paid, column 2 {c2} is denied"
         if mod == 9:
@@ -317,7 +328,7 @@ class ClaimChecker:
                 why_cms = f"; rationale: {rationale}" if rationale else ""
                 out.append(Finding("error", "mue-units", (code,),
                                    f"{code}: {n} units {per}; the NCCI MUE allows {value} ({MAI[mai]})",
-                                   f"{imp.describe()} ({imp.setting}){why_cms}",
+                                   f"{self._describe(imp)}{why_cms}",
                                    MUE_HINTS[mai].format(v=value, c=code), _nums(*over)))
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from spinekg.graph.errors import SpinekgError
@@ -35,17 +34,16 @@ class Line(NamedTuple):
         return self.code + (f"x{self.units}" if self.units != 1 else "") + "".join(f"-{m}" for m in self.modifiers)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One thing to tell the coder: severity, rule, the codes involved, why (with the facts),
-    where the facts come from, and how to fix it."""
+    where the facts come from, and how to fix it. (A named tuple: a claims file makes millions.)"""
     severity: str  # "error" | "warning" | "info"
     rule: str
     codes: tuple[str, ...]
     message: str
     source: str
     hint: str = ""
-    lines: tuple[int, ...] = field(default=(), compare=False)  # line numbers in a claims file
+    lines: tuple[int, ...] = ()  # line numbers in a claims file
 
     def to_json(self) -> dict:
         return {"severity": self.severity, "rule": self.rule, "codes": list(self.codes), "message": self.message,
@@ -119,7 +117,7 @@ def _checker(version: tuple, setting: str):
     from spinekg.graph.claim_rules import ClaimChecker
     from spinekg.graph.ncci_store import load_imports
 
-    return ClaimChecker(claims_catalog(), load_imports(), setting)
+    return ClaimChecker(curated_catalog(), load_imports(strict=True), setting)
 
 
 def checker(setting: str = "practitioner"):
@@ -130,9 +128,10 @@ def checker(setting: str = "practitioner"):
 
 
 @functools.lru_cache(maxsize=1)
-def claims_catalog():
+def curated_catalog():
     """The curated codes without the user's imports, cached on disk under a key of the curated files
-    only: the rules read no descriptor, and an NCCI import must not force a rebuild of the graph."""
+    only: the rules and the NCCI imports read no descriptor, and an NCCI import must not force a
+    rebuild of the graph (load_catalog's cache keys on the imports)."""
     import hashlib
     from pathlib import Path
 

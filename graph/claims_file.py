@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import json
 import os
+import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -95,18 +96,33 @@ def _columns(path: Path, header: list[str], names: dict[str, str | None]) -> dic
     return idx
 
 
+def read_header(path: Path, names: dict | None) -> tuple[int, dict[str, int]]:
+    """(line number of the heading, {column key: index})."""
+    rows = _rows(path)
+    try:
+        header_line, header = next(rows)
+    except StopIteration:
+        raise SpinekgError(f"{path}: the file is empty") from None
+    finally:
+        rows.close()
+    return header_line, _columns(path, [h.strip() for h in header], names or {})
+
+
 def check_file(path: Path, *, setting: str = "practitioner", names: dict | None = None,
                emit: Callable[[str, str, object], None], progress: Callable[[int], None] | None = None,
                every: int = 20000) -> Summary:
     """Run the rules over every claim in `path`; emit(claim_id, date text, finding) per finding."""
     path = Path(path)
     engine = checker(setting)
+    _, idx = read_header(path, names)
     rows = _rows(path)
-    try:
-        header_line, header = next(rows)
-    except StopIteration:
-        raise SpinekgError(f"{path}: the file is empty") from None
-    idx = _columns(path, [h.strip() for h in header], names or {})
+    next(rows)
+    summary, _ = check_rows(path, rows, idx, engine, emit, progress, every)
+    return summary
+
+
+def check_rows(path, rows, idx, engine, emit, progress=None, every=20000) -> tuple[Summary, set[str]]:
+    """The rules over (line number, cells) rows; returns the summary and the claim ids seen."""
     ic, idate, icode = idx["claim_id"], idx["date"], idx["code"]
     iu, im = idx.get("units"), idx.get("modifiers")
     width = max(idx.values()) + 1
@@ -116,15 +132,21 @@ def check_file(path: Path, *, setting: str = "practitioner", names: dict | None 
     current, claim_lines = None, []
 
     def flush():
-        by_day: dict[str, list[Line]] = {}
-        for text, ln in claim_lines:
-            by_day.setdefault(text, []).append(ln)
-        for text, lines in by_day.items():
-            for f in engine.check(lines, days[text]):
-                summary.by_rule[(f.rule, f.severity)] += 1
-                emit(current, text, f)
-        summary.claims += 1
+        first = claim_lines[0][0]
+        if all(t == first for t, _ in claim_lines):  # the usual claim: one date of service
+            groups = ((first, [ln for _, ln in claim_lines]),)
+        else:
+            by_day: dict[str, list[Line]] = {}
+            for t, ln in claim_lines:
+                by_day.setdefault(t, []).append(ln)
+            groups = by_day.items()
+        for t, lines in groups:
+            for f in check(lines, days[t]):
+                counts[(f.rule, f.severity)] += 1
+                emit(current, t, f)
 
+    check, counts = engine.check, summary.by_rule
+    n = claims = 0
     for line, cells in rows:
         if len(cells) < width:
             raise SpinekgError(f"{path}: line {line}: expected at least {width} columns, got {len(cells)}")
@@ -132,6 +154,7 @@ def check_file(path: Path, *, setting: str = "practitioner", names: dict | None 
         if claim != current:
             if current is not None:
                 flush()
+                claims += 1
                 done.add(current)
                 claim_lines = []
             if claim in done:
@@ -147,39 +170,44 @@ def check_file(path: Path, *, setting: str = "practitioner", names: dict | None 
             except ValueError:
                 raise SpinekgError(f"{path}: line {line}: date of service {text!r} is not a date (YYYY-MM-DD)") from None
         code = cells[icode].strip().upper()
-        if len(code) != 5 or not code.isalnum():
+        if len(code) != 5 or not code.isalnum() or not code.isascii():
             raise SpinekgError(f"{path}: line {line}: code {cells[icode]!r} is not a five-character code")
         units = 1
         if iu is not None:
             u = cells[iu].strip()
-            if u:
-                if not u.isdigit() or not 1 <= int(u) <= 9999:
+            if u and u != "1":
+                if not u.isdigit() or not u.isascii() or not 1 <= int(u) <= 9999:
                     raise SpinekgError(f"{path}: line {line}: units {u!r} is not a whole number from 1 to 9999")
                 units = int(u)
         mods = ()
-        if im is not None and cells[im].strip():
+        if im is not None and cells[im]:
             try:
                 mods = parse_modifiers(cells[im])
             except SpinekgError as e:
                 raise SpinekgError(f"{path}: line {line}: {e}") from None
         claim_lines.append((text, Line(code, units, mods, line)))
-        summary.lines += 1
-        if progress is not None and summary.lines % every == 0:
-            progress(summary.lines)
+        n += 1
+        if progress is not None and n % every == 0:
+            progress(n)
     if current is not None:
         flush()
-    return summary
+        claims += 1
+        done.add(current)
+    summary.lines, summary.claims = n, claims
+    return summary, done
 
 
 class FindingsWriter:
     """Findings as CSV or JSON, written to a temporary file beside the target and renamed on close
     (or to stdout when the target is '-')."""
 
-    def __init__(self, target: str, fmt: str, force: bool = False):
+    def __init__(self, target: str, fmt: str, force: bool = False, part: bool = False):
         from spinekg.exports.atomic import check_writable
 
-        self.fmt, self.target, self.count = fmt, target, 0
-        if target == "-":
+        self.fmt, self.target, self.count, self.part = fmt, target, 0, part
+        if part:  # one worker's share: no heading or brackets, every JSON item after a comma
+            self.tmp, self.f = None, open(target, "w", encoding="utf-8", newline="")
+        elif target == "-":
             import sys
 
             self.tmp, self.f = None, sys.stdout
@@ -188,24 +216,40 @@ class FindingsWriter:
             check_writable(path, force)
             fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             self.f = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        from spinekg.graph.textsafe import spreadsheet_cell
+
+        self._cell = spreadsheet_cell if fmt == "csv" else str
         if fmt == "csv":
             self.csv = csv.writer(self.f, lineterminator="\n")
-            self.csv.writerow(FIELDS)
-        else:
+            if not part:
+                self.csv.writerow(FIELDS)
+        elif not part:
             self.f.write("[")
 
     def write(self, claim_id: str, day: str, f) -> None:
-        from spinekg.graph.textsafe import spreadsheet_cell
-
-        values = (claim_id, day, f.severity, f.rule, " ".join(f.codes), " ".join(map(str, f.lines)),
-                  f.message, f.source, f.hint)
+        cell = self._cell  # the free-text fields; the others are dates, codes, numbers and rule names
+        values = (cell(claim_id), day, f.severity, f.rule, " ".join(f.codes), " ".join(map(str, f.lines)),
+                  cell(f.message), cell(f.source), cell(f.hint))
         if self.fmt == "csv":
-            self.csv.writerow([spreadsheet_cell(v) for v in values])
+            self.csv.writerow(values)
         else:
-            self.f.write(("," if self.count else "") + "\n " + json.dumps(dict(zip(FIELDS, values)), ensure_ascii=False))
+            self.f.write(("," if self.count or self.part else "") + "\n " + json.dumps(dict(zip(FIELDS, values)), ensure_ascii=False))
         self.count += 1
 
+    def append_part(self, part: Path) -> None:
+        """Copy a worker's share in (dropping the comma before the very first JSON item)."""
+        with open(part, encoding="utf-8", newline="") as f:
+            if self.fmt == "json" and not self.count:
+                first = f.read(1)
+                if first and first != ",":
+                    self.f.write(first)
+                self.count += bool(first)
+            shutil.copyfileobj(f, self.f, 1 << 20)
+
     def close(self, ok: bool) -> None:
+        if self.part:
+            self.f.close()
+            return
         if self.fmt == "json" and ok:
             self.f.write("\n]\n")
         if self.tmp is None:

@@ -51,6 +51,13 @@ MUE_OPTIONAL = {"rationale": ("MUE Rationale", "Rationale")}
 MAI_RE = re.compile(r"^([123])\b")
 
 
+def _coder(path: Path) -> Callable[[str], str]:
+    """Codes as text; in a spreadsheet a code such as 00630 typed as a number has lost its zeros."""
+    if path.suffix.lower() != ".xlsx":
+        return str.upper
+    return lambda c: c.zfill(5) if c.isdigit() and len(c) < 5 else c.upper()
+
+
 def _date(problems: list[str], line: int, text: str, what: str):
     try:
         return parse_date(text)
@@ -73,13 +80,13 @@ def parse_aoc(path: Path, keep: Callable[[str], bool]) -> tuple[list[tuple], int
         _, idx, rows = find_header(path, rows, AOC_REQUIRED, AOC_OPTIONAL)
         records = ((line, {k: _cell(cells, idx, k) for k in idx}) for line, cells in rows)
     problems: list[str] = []
-    kept, read = set(), 0
+    kept, read, code = set(), 0, _coder(path)
     for line, r in records:
         read += 1
         if "_problem" in r:
             problems.append(f"line {line}: {r['_problem']}")
             continue
-        addon, primary, etype = r["addon"].upper(), r["primary"].upper(), r["type"]
+        addon, primary, etype = code(r["addon"]), code(r["primary"]), r["type"]
         if not CODE_RE.match(addon):
             problems.append(f"line {line}: add-on code {addon!r} is not a five-character code")
             continue
@@ -124,14 +131,15 @@ def parse_ptp(paths: list[Path], keep: Callable[[str], bool]) -> tuple[list[tupl
         i1, i2, ie, im = idx["column1"], idx["column2"], idx["effective"], idx["modifier"]
         idel, ipr, irat = idx.get("deleted"), idx.get("prior1996"), idx.get("rationale")
         width = max(idx.values()) + 1
+        code = _coder(path)
         for line, cells in rows:
-            c1 = cells[i1] if i1 < len(cells) else ""
+            c1 = code(cells[i1]) if i1 < len(cells) else ""
             if not c1 and not (cells[i2] if i2 < len(cells) else ""):
                 continue  # the heading's explanations (*=no data, 0=not allowed …) on the next rows
             read += 1
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
-            c2, mod = cells[i2], cells[im]
+            c2, mod = code(cells[i2]), cells[im]
             if not CODE_RE.match(c1) or not CODE_RE.match(c2):
                 bad = c1 if not CODE_RE.match(c1) else c2
                 problems.append(f"line {line}: code {bad!r} is not a five-character code")
@@ -160,11 +168,11 @@ def parse_mue(path: Path, keep: Callable[[str], bool]) -> tuple[list[tuple], int
     rows = iter_rows(path)
     _, idx, rows = find_header(path, rows, MUE_REQUIRED, MUE_OPTIONAL)
     problems: list[str] = []
-    kept, seen, read = [], {}, 0
+    kept, seen, read, coder = [], {}, 0, _coder(path)
     for line, cells in rows:
         read += 1
         code, value, mai = (_cell(cells, idx, k) for k in ("code", "value", "mai"))
-        code = code.upper()
+        code = coder(code)
         if not CODE_RE.match(code):
             problems.append(f"line {line}: code {code!r} is not a five-character code")
             continue

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -117,14 +116,39 @@ def iter_rows(path: Path) -> Iterator[Row]:
     if suffix not in (".txt", ".tsv", ".tab", ".csv"):
         raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use .txt, .csv, .tsv or .xlsx")
     delimiter = "," if suffix == ".csv" else "\t"
-    reader = csv.reader(io.StringIO(read_text(path), newline=""), delimiter=delimiter, strict=True)
     try:
-        for cells in reader:
-            cells = [c.strip() for c in cells]
-            if any(cells):
-                yield reader.line_num, cells
-    except csv.Error as e:
-        raise SpinekgError(f"{path}: line {reader.line_num}: malformed {suffix[1:].upper()}: {e}") from None
+        f = open(path, encoding=text_encoding(path), newline="")
+    except OSError as e:
+        raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
+    with f:
+        reader = csv.reader(f, delimiter=delimiter, strict=True)
+        try:
+            for cells in reader:
+                cells = [c.strip() for c in cells]
+                if any(cells):
+                    yield reader.line_num, cells
+        except csv.Error as e:
+            raise SpinekgError(f"{path}: line {reader.line_num}: malformed {suffix[1:].upper()}: {e}") from None
+
+
+def text_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) if the whole file decodes so, else Windows-1252 — decided by one
+    streaming pass, so a 2-million-row file is never held in memory."""
+    import codecs
+
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+        except OSError as e:
+            raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
+    raise SpinekgError(f"{path}: not a UTF-8 or Windows-1252 text file")
 
 
 def read_text(path: Path) -> str:
@@ -174,7 +198,7 @@ def _xlsx_cell(v) -> str:
     if hasattr(v, "strftime"):
         return v.strftime("%Y%m%d")
     if isinstance(v, float) and v.is_integer():
-        return str(int(v))  # 20130401.0 from a numeric cell
+        v = int(v)  # 20130401.0 from a numeric cell
     return str(v).strip()
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,20 +87,34 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def load_imports() -> list[Import]:
+def load_imports(*, strict: bool = False) -> list[Import]:
+    """Every stored NCCI import. A damaged store is one line naming how to clear it: a warning
+    (and no imports) by default, so every other command still works; an error with strict=True."""
+    from spinekg.graph.userdata import STORE_MAX_BYTES, damaged
+    from spinekg.graph.userfiles import read_user_file
+
     path = ncci_path()
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
+
+    def broken(reason: str) -> list[Import]:
+        damaged(path, "ncci-addon", "NCCI imports", reason, strict=strict)
+        return []
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_user_file(path, STORE_MAX_BYTES))
+    except SpinekgError as e:
+        return broken(str(e).removeprefix(f"{path}").lstrip(": ") or "unreadable")
+    except ValueError:  # bad UTF-8 or bad JSON (truncated, empty, garbage)
+        return broken("not valid JSON")
+    try:
         if "imports" not in data and "edits" in data:  # the one-AOC-file store of earlier versions
             rows = [[e["addon"], e["primary"], e["type"], e["effective"], e["deleted"]] for e in data["edits"]]
             data = {"imports": [{"kind": "aoc", "source_files": [data["source_file"]], "sha256": data["sha256"],
                                  "imported_on": data["imported_on"], "rows_read": len(rows), "rows": rows}]}
         return [Import.from_json(d) for d in data["imports"]]
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-        raise SpinekgError(f"{path}: the stored NCCI imports are damaged; remove them with "
-                           "`spinekg import ncci-addon --remove --all`") from None
+        return broken("missing or wrong-typed fields")
 
 
 def save_imports(imports: list[Import]) -> None:
@@ -107,7 +122,9 @@ def save_imports(imports: list[Import]) -> None:
 
     path = ncci_path()
     if not imports:
-        path.unlink(missing_ok=True)
+        from spinekg.graph.userdata import remove_import
+
+        remove_import(path)
         return
     imports = sorted(imports, key=lambda i: (i.kind, i.setting or "", i.quarter or "", i.source_file))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,14 +135,20 @@ def save_imports(imports: list[Import]) -> None:
 def add_import(new: Import) -> list[Import]:
     """Store `new`, replacing an import of the same kind, setting, quarter and files; return all."""
     same = (new.kind, new.setting, new.quarter, new.source_files)
-    imports = [i for i in load_imports() if (i.kind, i.setting, i.quarter, i.source_files) != same]
+    imports = [i for i in load_imports(strict=True) if (i.kind, i.setting, i.quarter, i.source_files) != same]
     imports.append(new)
     save_imports(imports)
     return imports
 
 
 def remove(kind: str, quarter: str | None = None, everything: bool = False) -> int:
-    imports = load_imports()
+    try:
+        imports = load_imports(strict=True)
+    except SpinekgError:  # a damaged store: removing it is its cure
+        from spinekg.graph.userdata import remove_import
+
+        remove_import(ncci_path())
+        return 1
     left = [i for i in imports if not (everything or (i.kind == kind and (quarter is None or i.quarter == quarter)))]
     save_imports(left)
     return len(imports) - len(left)

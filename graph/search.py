@@ -26,8 +26,10 @@ FACET_KINDS = {"regions": "region", "approaches": "approach", "procedures": "pro
 OTHER_FACETS = ("variants", "indications", "access")
 RANGE = re.compile(r"^(\d{5})\s*-\s*(\d{5})$")
 SYNONYMS_FILE = "synonyms.ttl"
+SYNONYMS_CACHE = "synonyms-1"  # bump when the reading below changes
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
     """Lower case, dashes unified, spaces squeezed: the form both readers compare."""
     return re.sub(r"\s+", " ", re.sub("[\u2010-\u2015]", "-", text.lower())).strip()
@@ -41,31 +43,35 @@ def words(query: str) -> list[str]:
 def synonyms() -> dict[str, tuple[str, ...]]:
     """Node id -> its skos:altLabel and skos:hiddenLabel texts, read from graph/data/synonyms.ttl.
 
-    Parsed with pyoxigraph (milliseconds, no rdflib import on the CLI path)."""
+    Parsed with pyoxigraph (no rdflib import) and kept in the compiled cache beside the catalog."""
+    from spinekg.graph.compiled import cache_key, read_cached, write_cached
+
+    key = cache_key()
+    cached = read_cached(key, kind=SYNONYMS_CACHE)
+    if isinstance(cached, dict):
+        return {k: tuple(v) for k, v in cached.items()}
     import pyoxigraph as ox
 
     from spinekg.graph.load import DATA_DIR
-    from spinekg.ontology.namespaces import SK
 
-    labels = {"http://www.w3.org/2004/02/skos/core#altLabel", "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
-    path = DATA_DIR / SYNONYMS_FILE
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    labels = {skos + "altLabel", skos + "hiddenLabel"}
     out: dict[str, list[str]] = {}
-    for t in ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE):
+    for t in ox.parse((DATA_DIR / SYNONYMS_FILE).read_bytes(), format=ox.RdfFormat.TURTLE):
         if t.predicate.value in labels and isinstance(t.subject, ox.NamedNode):
-            out.setdefault(t.subject.value, []).append(t.object.value)
-    return {_node_id(iri, str(SK)): tuple(sorted(set(v))) for iri, v in sorted(out.items())}
+            out.setdefault(_node_id(t.subject.value), []).append(t.object.value)
+    result = {k: tuple(sorted(set(v))) for k, v in sorted(out.items())}
+    write_cached(key, {k: list(v) for k, v in result.items()}, kind=SYNONYMS_CACHE)
+    return result
 
 
-
-def _node_id(iri: str, sk: str) -> str:
-    """The explorer's node id of a code, group or facet IRI ('22551', 'group:22551-22552', 'sk:Neoplasm')."""
-    if iri.startswith("https://w3id.org/spinekg/cpt/"):
-        return iri.rsplit("/", 1)[1]
-    if iri.startswith("https://w3id.org/spinekg/group/"):
-        return "group:" + iri.rsplit("/", 1)[1]
-    if iri.startswith(sk):
-        return "sk:" + iri[len(sk):]
-    return iri
+def _node_id(iri: str) -> str:
+    """The explorer's id of a code, group or facet IRI: '22551', 'group:22551-22552', 'sk:Neoplasm'
+    (ontology terms end in #Name; codes in /NNNNN; groups in /NNNNN-NNNNN)."""
+    if "#" in iri:
+        return "sk:" + iri.rsplit("#", 1)[1]
+    last = iri.rsplit("/", 1)[1]
+    return "group:" + last if "-" in last else last
 
 
 def _unit_local(short: str) -> str:

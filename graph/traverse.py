@@ -151,25 +151,42 @@ def neighbors(code: str, depth: int = 1) -> dict:
     return {"code": code, "depth": depth, "neighbors": found}
 
 
-def compare(a: str, b: str) -> dict:
-    """Facet by facet: the values two codes share and those only one of them has."""
+RELATION_FACETS = ("add-ons", "primaries", "reported with")
+
+
+def compare(*codes: str) -> dict:
+    """Facet by facet, then add-ons, primaries and reported-with codes: what 2-4 codes share and
+    what each has that not all of them have (`only_<code>`)."""
+    if not 2 <= len(codes) <= 4:
+        raise SpinekgError(f"compare takes 2 to 4 codes, not {len(codes)}")
     catalog = _catalog()
-    ra, rb = _code(catalog, a), _code(catalog, b)
-    fa, fb = facet_values(ra), facet_values(rb)
+    recs = [_code(catalog, c) for c in codes]
+    names = [r.code for r in recs]
+    if len(set(names)) != len(names):
+        raise SpinekgError("compare needs different codes")
+    values = []
+    for r in recs:
+        f = facet_values(r)
+        f.update({"add-ons": tuple(r.add_ons), "primaries": tuple(r.add_on_to),
+                  "reported with": tuple(getattr(r, "reported_with", ()) or ())})
+        values.append(f)
     facets = []
-    for name in FACET_ORDER:
-        va, vb = set(fa[name]), set(fb[name])
-        facets.append({"facet": name, "same": va == vb, "shared": sorted(va & vb),
-                       "only_" + ra.code: sorted(va - vb), "only_" + rb.code: sorted(vb - va)})
+    for name in FACET_ORDER + RELATION_FACETS:
+        sets = [set(v[name]) for v in values]
+        shared = set.intersection(*sets)
+        entry = {"facet": name, "same": all(x == sets[0] for x in sets), "shared": sorted(shared)}
+        entry.update({"only_" + c: sorted(x - shared) for c, x in zip(names, sets)})
+        facets.append(entry)
     relations = []
-    if rb.code in ra.add_on_to:
-        relations.append(f"{ra.code} is an add-on reported with {rb.code}")
-    if ra.code in rb.add_on_to:
-        relations.append(f"{rb.code} is an add-on reported with {ra.code}")
-    if ra.group == rb.group:
-        relations.append(f"both sit in group {ra.group}")
-    return {"codes": [ra.code, rb.code], "labels": [ra.label, rb.label],
-            "groups": [ra.group, rb.group], "facets": facets,
+    for ra in recs:
+        for rb in recs:
+            if ra is not rb and rb.code in ra.add_on_to:
+                relations.append(f"{ra.code} is an add-on reported with {rb.code}")
+            if ra.code < rb.code and rb.code in (getattr(ra, "reported_with", ()) or ()):
+                relations.append(f"{ra.code} and {rb.code} are commonly reported together")
+    if len({r.group for r in recs}) == 1:
+        relations.append(f"{'both' if len(recs) == 2 else 'all'} sit in group {recs[0].group}")
+    return {"codes": names, "labels": [r.label for r in recs], "groups": [r.group for r in recs], "facets": facets,
             "differing": [f["facet"] for f in facets if not f["same"]], "relations": relations}
 
 
@@ -213,20 +230,20 @@ def path_text(d: dict) -> str:
 
 
 def compare_text(d: dict) -> str:
-    a, b = d["codes"]
-    lines = [f"{a}  {d['labels'][0]}", f"{b}  {d['labels'][1]}", ""]
+    codes = d["codes"]
+    lines = [f"{c}  {label}" for c, label in zip(codes, d["labels"])] + [""]
     for f in d["facets"]:
-        if not (f["shared"] or f["only_" + a] or f["only_" + b]):
+        if not (f["shared"] or any(f["only_" + c] for c in codes)):
             continue
+        name = f["facet"] + ":"
         if f["same"]:
-            lines.append(f"  same  {f['facet'] + ':':<20}{', '.join(f['shared'])}")
+            lines.append(f"  same  {name:<20}{', '.join(f['shared'])}")
         else:
             parts = []
             if f["shared"]:
-                parts.append("both " + ", ".join(f["shared"]))
-            parts.append(f"{a}: " + (", ".join(f["only_" + a]) or "—"))
-            parts.append(f"{b}: " + (", ".join(f["only_" + b]) or "—"))
-            lines.append(f"  DIFF  {f['facet'] + ':':<20}{'; '.join(parts)}")
+                parts.append(("both " if len(codes) == 2 else "all ") + ", ".join(f["shared"]))
+            parts += [f"{c}: " + (", ".join(f["only_" + c]) or "\u2014") for c in codes]
+            lines.append(f"  DIFF  {name:<20}{'; '.join(parts)}")
     lines.append("")
     lines.append(f"  {len(d['differing'])} facet{'s' if len(d['differing']) != 1 else ''} differ"
                  + (f": {', '.join(d['differing'])}" if d["differing"] else ""))

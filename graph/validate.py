@@ -35,10 +35,12 @@ def validate_graph(data) -> list[Violation]:
     from rdflib import RDF, Graph
     from rdflib.namespace import SH
 
-    from spinekg.ontology import SHAPES_FILE
+    from spinekg.ontology import SHAPES_FILE, shape_files
     from spinekg.ontology.namespaces import PREFIXES
 
     shapes = Graph().parse(str(SHAPES_FILE), format="turtle")
+    for extra in shape_files()[1:]:  # the shapes of the vocabulary's other files (NCCI edits, ...)
+        shapes.parse(str(extra), format="turtle")
     conforms, results, _ = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True, do_owl_imports=False,
         allow_warnings=False, abort_on_first=False,

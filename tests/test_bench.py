@@ -38,10 +38,25 @@ def test_report_judges_targets():
         "cold": {"python -c pass": 40.0, "python -c 'import rdflib'": 200.0, "spinekg show 63304": 250.0},
         "queries": {"fast": {"oxigraph_ms": 0.5, "rdflib_ms": 5.0}, "slow": {"oxigraph_ms": 3.0, "rdflib_ms": 90.0}},
         "scale": {"1,000,000": {"triples": 1_000_000, "load_s": 2.5, "load_lenient_s": 2.2, "peak_rss_mb": 700.0,
-                                "queries_ms": {"a": 150.0, "b": 20.0}}},
+                                "queries_ms": {"a": 150.0, "b": 20.0}, "persisted_first_load_s": 3.5,
+                                "persisted_open_s": 0.4, "persisted_peak_rss_mb": 300.0,
+                                "persisted_queries_ms": {"a": 250.0, "b": 1.0},
+                                "validate_s": 30.0, "validate_violations": 5, "validate_peak_rss_mb": 2500.0}},
+        "endpoint": {"spinekg serve": {"throughput_qps": 3000.0, "p50_ms": 1.0, "p99_ms": 4.0},
+                     "oxigraph serve": {"throughput_qps": 2900.0, "p50_ms": 1.2, "p99_ms": 3.0}},
     }
+    res["cold"]["spinekg path 63304 63308"] = 150.0
     rows = {r[0]: r for r in run.report(res)}
-    assert rows["cold spinekg show 63304"][4] == "MISSED" and rows["cold spinekg show 63304"][3] == "1.25x"
+    assert rows["cold spinekg show 63304 (≤ 1.0x)"][4] == "MISSED" and rows["cold spinekg show 63304 (≤ 1.0x)"][3] == "1.25x"
+    assert rows["cold spinekg path 63304 63308 (≤ 1.0x)"][4] == "ok"
+    assert rows["endpoint throughput, 4 clients (≥ 1.0x oxigraph)"][4] == "ok"
+    assert rows["endpoint p50 / p99 (p99 ≤ oxigraph's)"][4] == "MISSED"
+    assert rows["scale 1,000,000: persisted store, first load (≤ 3 s)"][4] == "MISSED"
+    assert rows["scale 1,000,000: persisted store, later opens (≤ 1 s)"][4] == "ok"
+    assert rows["scale 1,000,000: persisted store, peak RSS (≤ 600 MB)"][4] == "ok"
+    assert rows["scale 1,000,000: persisted store, slowest saved query (≤ 200 ms)"][1] == "250.0 ms"
+    assert rows["scale 1,000,000: validate (≤ 60 s)"][4] == "ok"
+    assert rows["scale 1,000,000: validate peak RSS (≤ 2 GB)"][4] == "MISSED"
     assert rows["query fast (≤ 1 ms)"][4] == "ok" and rows["query slow (≤ 1 ms)"][4] == "MISSED"
     assert rows["scale 1,000,000: load (≤ 3 s)"][4] == "ok"
     assert rows["scale 1,000,000: peak RSS (≤ 600 MB)"][4] == "MISSED"

@@ -243,3 +243,58 @@ def test_progress_is_reported_while_streaming(home, tmp_path):
     summary = check_file(src, emit=lambda c, d, f: found.append(c), progress=seen.append, every=4)
     assert seen == [4, 8] and summary.lines == 11 and summary.claims == 6
     assert found and set(found) <= {c for c, _ in CLAIMS}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_claims_file_in_several_processes_gives_the_same_output(cli, imported, tmp_path, fmt):
+    claims = [(f"K{i:03d}", items) for i in range(40) for _, items in CLAIMS[i % len(CLAIMS):i % len(CLAIMS) + 1]]
+    src = write_claims(tmp_path / "claims.csv", claims)
+    one, three = tmp_path / f"one.{fmt}", tmp_path / f"three.{fmt}"
+    r1 = cli("check", "claims", str(src), "-o", str(one), "-f", fmt, "--jobs", "1")
+    r3 = cli("check", "claims", str(src), "-o", str(three), "-f", fmt, "--jobs", "3")
+    assert r1.exit_code == r3.exit_code == 1
+    assert one.read_text() == three.read_text() and r1.stderr == r3.stderr
+    if fmt == "json":
+        assert len(json.loads(three.read_text())) > 40
+
+
+def test_cut_points_fall_between_claims(tmp_path):
+    from spinekg.graph.claims_parallel import cut_points
+
+    src = write_claims(tmp_path / "claims.csv", [(f"K{i}", ["63047", "63048x2"]) for i in range(30)])
+    start = len(src.read_bytes().split(b"\n", 1)[0]) + 1
+    cuts = cut_points(src, 4, ",", 0, start)
+    lines = src.read_bytes().split(b"\n")
+    assert len(cuts) == 4 and cuts[0] == (start, 2)
+    for pos, line in cuts[1:]:
+        before, after = src.read_bytes()[:pos].split(b"\n")[-2], lines[line - 1]
+        assert before.split(b",")[0] != after.split(b",")[0]  # a new claim starts at each cut
+    quoted = tmp_path / "quoted.csv"
+    quoted.write_text('claim_id,date_of_service,code\nK1,2026-01-05,"63047' + "\nx" * 200 + '"\nK2,2026-01-05,63048\n')
+    assert cut_points(quoted, 2, ",", 0, 33) is None  # the cut would fall inside a quoted field
+
+
+def test_overlapping_ptp_rows_give_one_finding_the_strictest(home):
+    import datetime as dt
+
+    from spinekg.graph.claim_rules import ClaimChecker
+    from spinekg.graph.claims import Line, curated_catalog
+    from spinekg.graph.ncci_store import Import
+
+    rows = [("63047", "63030", dt.date(2010, 1, 1), None, 1, "made-up", False),
+            ("63047", "63030", dt.date(2012, 1, 1), None, 0, "made-up", False),
+            ("63047", "63030", dt.date(2012, 1, 1), dt.date(2012, 1, 1), 9, "made-up", False)]
+    imp = Import("ptp", "practitioner", "2026Q1", "32.0r0", ["ccipra-v320r0-f1.txt"], "0" * 64, "2026-01-02", 3, rows)
+    engine = ClaimChecker(curated_catalog(), [imp])
+    (f,) = engine.check([Line("63047"), Line("63030", 1, ("59",))], dt.date(2026, 1, 5))
+    assert (f.severity, f.rule) == ("error", "ptp-pair") and "indicator 0" in f.message
+    (f,) = engine.check([Line("63047"), Line("63030", 1, ("59",))], dt.date(2011, 1, 5))
+    assert (f.severity, f.rule) == ("info", "ptp-pair")
+
+
+def test_control_characters_from_a_file_never_reach_the_terminal(cli, home, tmp_path):
+    bad = tmp_path / "ccipra-v321r0-f1.txt"
+    bad.write_text((NCCI / "ccipra-v321r0-f1.txt").read_text().replace("Made-up rationale B", "Made-up \x1b[31mred\x07"))
+    assert cli("import", "ncci-ptp", str(bad)).exit_code == 0
+    r = cli("check", "claim", "63047", "63030", "--date", DAY)
+    assert r.exit_code == 1 and "\x1b" not in r.stdout and "\x07" not in r.stdout and "Made-up [31mred" in r.stdout

@@ -26,6 +26,19 @@ def built(source):
     return {name: build(fmt, source) for name, fmt in FORMATS.items()}
 
 
+@pytest.fixture(scope="module")
+def built_one(source):
+    """One format built on first use (so one writer's fault does not fail the others' tests)."""
+    cache = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = build(FORMATS[name], source)
+        return cache[name]
+
+    return get
+
+
 def with_descriptor(catalog, changes: dict):
     """A copy of the catalog where some records carry a (test) descriptor or another label."""
     from spinekg.graph.model import Catalog
@@ -167,8 +180,8 @@ def _check_enums(model, path="") -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def fhir_doc(built):
-    return json.loads(built["fhir"].data)
+def fhir_doc(built_one):
+    return json.loads(built_one("fhir").data)
 
 
 def test_fhir_bundle_and_every_resource_validate(fhir_doc):
@@ -382,8 +395,8 @@ def read_omop(files: dict[str, bytes]) -> dict[str, list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def omop(built):
-    return read_omop(built["omop"].files)
+def omop(built_one):
+    return read_omop(built_one("omop").files)
 
 
 def test_omop_tables_columns_and_types(omop):
@@ -477,7 +490,8 @@ def test_omop_deleted_codes_are_ended_and_marked(graph, catalog):
     by_id = {r["concept_id"]: r for r in omop["CONCEPT"]}
     for code in deleted:
         rec, row = catalog.codes[code], concept[code]
-        replaced = bool(changes.get(code, {}).get("replaced_by"))
+        replacements = changes.get(code, {}).get("replaced_by") or getattr(rec, "replaced_by", ())
+        replaced = bool(replacements)
         assert row["invalid_reason"] == ("U" if replaced else "D") and row["standard_concept"] == ""
         for r in omop["CONCEPT_RELATIONSHIP"]:
             if row["concept_id"] not in (r["concept_id_1"], r["concept_id_2"]):
@@ -487,7 +501,7 @@ def test_omop_deleted_codes_are_ended_and_marked(graph, catalog):
                 continue
             assert r["invalid_reason"] == "D" and r["valid_end_date"] == row["valid_end_date"] != "20991231", r
         if replaced:
-            new = concept[changes[code]["replaced_by"][0]]["concept_id"]
+            new = concept[replacements[0]]["concept_id"]
             rels = {(r["concept_id_1"], r["concept_id_2"], r["relationship_id"]) for r in omop["CONCEPT_RELATIONSHIP"]}
             assert {(row["concept_id"], new, "Concept replaced by"), (row["concept_id"], new, "Maps to"),
                     (new, row["concept_id"], "Concept replaces")} <= rels
@@ -565,9 +579,9 @@ def test_omop_concepts_match_catalog(omop, catalog):
 # ---------------------------------------------------------------- SSSOM
 
 @pytest.fixture(scope="module")
-def sssom_file(built, tmp_path_factory):
+def sssom_file(built_one, tmp_path_factory):
     path = tmp_path_factory.mktemp("sssom") / "spinekg.sssom.tsv"
-    path.write_bytes(built["sssom"].data)
+    path.write_bytes(built_one("sssom").data)
     return path
 
 
@@ -634,21 +648,29 @@ READERS = {
 
 
 @pytest.mark.parametrize("name", list(READERS))
-def test_networkx_reads_network_exports_back(name, built, source):
+def test_networkx_reads_network_exports_back(name, built_one, source):
     G = source.network()
-    back = READERS[name](built[name].data)
+    back = READERS[name](built_one(name).data)
     assert back.is_directed()
     assert _signature(back) == _signature(G)
-    assert built[name].counts == {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    assert built_one(name).counts == {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
 
 
-def test_network_edge_ids_are_unique(built):
-    ids = re.findall(rb'<edge [^>]*id="([^"]+)"', built["gexf"].data)
+def test_network_edge_ids_are_unique(built_one):
+    ids = re.findall(rb'<edge [^>]*id="([^"]+)"', built_one("gexf").data)
     assert ids and len(ids) == len(set(ids))
-    doc = json.loads(built["cytoscape"].data)
+    doc = json.loads(built_one("cytoscape").data)
     edge_ids = [e["data"]["id"] for e in doc["elements"]["edges"]]
     assert len(edge_ids) == len(set(edge_ids))
-    assert b"lastmodifieddate" not in built["gexf"].data
+    assert b"lastmodifieddate" not in built_one("gexf").data
+
+
+def test_cytoscape_data_is_an_object(built_one):
+    """cytoscape.js reads the top-level `data` (and each element's) as an object; networkx's own
+    list of pairs loses the name and version."""
+    doc = json.loads(built_one("cytoscape").data)
+    assert doc["data"] == {"name": "spinekg", "version": "0.1.0"}
+    assert all(isinstance(e["data"], dict) for kind in ("nodes", "edges") for e in doc["elements"][kind])
 
 
 # ---------------------------------------------------------------- CSV
@@ -722,15 +744,21 @@ def test_subset_exports_hold_only_the_selected_codes(graph, catalog):
     assert {n for n, k in G.nodes(data="kind") if k in ("primary", "add-on")} == set(picked)
 
 
-def test_units_follow_the_local_name_rule(graph):
-    """FHIR and OMOP derive a unit's ontology name from its short name; every unit must fit."""
+def test_export_unit_codes_are_the_ontology_names(graph, fhir_doc, omop):
+    """FHIR and OMOP name each counted unit by its ontology local name (read from the graph, since
+    not every unit's name follows one spelling rule from its short name)."""
     from rdflib import RDF
     from rdflib.namespace import SKOS
 
-    from spinekg.exports.registry import unit_local
     from spinekg.ontology.namespaces import SK
 
-    units = list(graph.subjects(RDF.type, SK.CountedUnit))
-    assert units
-    for u in units:
-        assert str(u).rsplit("#", 1)[1] == unit_local(str(graph.value(u, SKOS.prefLabel)))
+    units = {str(graph.value(u, SKOS.prefLabel)): str(u).rsplit("#", 1)[1]
+             for u in graph.subjects(RDF.type, SK.CountedUnit)}
+    used = {r.unit for r in ExportSource(graph).records() if r.unit}
+    assert units and used <= set(units)
+    facets = next(e["resource"] for e in fhir_doc["entry"] if e["resource"]["id"] == "spinekg-facets")
+    fhir_units = {c["display"]: c["code"] for c in facets["concept"]
+                  if {"code": "parent", "valueCode": "CountedUnit"} in c.get("property", [])}
+    assert fhir_units == {short: units[short] for short in used}
+    omop_units = {r["concept_name"]: r["concept_code"] for r in omop["CONCEPT"] if r["concept_class_id"] == "SKG Counted Unit"}
+    assert omop_units == {short: units[short] for short in used}

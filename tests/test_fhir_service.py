@@ -155,12 +155,17 @@ def test_validate_code_on_code_system(catalog):
     ok = params(get("/fhir/CodeSystem/$validate-code", url=CS, code="63304", display=label))
     assert ok["result"] == [True] and ok["display"] == [label] and "message" not in ok
     wrong = params(get("/fhir/CodeSystem/$validate-code", url=CS, code="63304", display="Not the label"))
-    assert wrong["result"] == [False] and wrong["display"] == [label] and "wrong display" in wrong["message"][0]
+    assert wrong["result"] == [False] and wrong["display"] == [label]
+    assert wrong["message"] == [f"Wrong Display Name 'Not the label' for {CS}#63304. Valid display is '{label}' (en)"]
     unknown_code = params(get("/fhir/CodeSystem/$validate-code", url=CS, code="63999"))
-    assert unknown_code["result"] == [False] and "unknown code '63999'" in unknown_code["message"][0]
+    assert unknown_code["result"] == [False]
+    assert unknown_code["message"][0].startswith(f"Unknown code '63999' in the CodeSystem '{CS}' version '")
+    assert unknown_code["issues"][0]["issue"][0]["code"] == "code-invalid"
     unknown_system = params(get("/fhir/CodeSystem/$validate-code", url="http://example.org/cs", code="63304"))
-    assert unknown_system["result"] == [False] and "CodeSystem 'http://example.org/cs' could not be found" in \
-        unknown_system["message"][0]
+    assert unknown_system["result"] == [False] and unknown_system["message"] == [
+        "A definition for CodeSystem 'http://example.org/cs' could not be found, so the code cannot be validated"]
+    assert unknown_system["issues"][0]["issue"][0]["code"] == "not-found"
+    assert unknown_system["x-caused-by-unknown-system"] == ["http://example.org/cs"]
     group = params(get("/fhir/CodeSystem/$validate-code", url=CS, code="63300-63308", abstract="false"))
     assert group["result"] == [False] and "abstract" in group["message"][0]
 
@@ -169,7 +174,8 @@ def test_validate_code_on_value_set():
     lumbar = VS + "spinekg-region-lumbar"
     assert params(get("/fhir/ValueSet/$validate-code", url=lumbar, system=CS, code="63307"))["result"] == [True]
     out = params(get("/fhir/ValueSet/$validate-code", url=lumbar, system=CS, code="63304"))
-    assert out["result"] == [False] and "not in the value set" in out["message"][0]
+    assert out["result"] == [False]
+    assert out["message"][0].startswith(f"The provided code '{CS}#63304' was not found in the value set '{lumbar}|")
     assert params(get("/fhir/ValueSet/spinekg-region-lumbar/$validate-code", coding=f"{CS}|63307"))["result"] == [True]
     doc = get("/fhir/ValueSet/$validate-code", status=404, url=VS + "nope", system=CS, code="63307")
     assert doc["issue"][0]["code"] == "not-found"
@@ -427,3 +433,33 @@ def test_xml_parameters_body_is_read():
     assert status == 200 and h["Content-Type"].startswith("application/fhir+xml")
     assert ET.fromstring(data).tag == "{http://hl7.org/fhir}Parameters"
     assert b"Corpectomy" in data
+
+
+# ---------------------------------------------------------------- facts from the HL7 terminology test cases
+
+def test_lookup_shape_of_the_hl7_cases(catalog):
+    """`name` is the CodeSystem's computable name, `abstract` is said, and a property's `description`
+    is the display of the concept its value names (HL7 tx ecosystem, simple-lookup cases)."""
+    p = params(get("/fhir/CodeSystem/$lookup", system=CS, code="63300-63308", property="*"))
+    assert p["name"] == ["SpinekgSpineProcedureCodes"] and p["abstract"] == [True]
+    child = next(q for q in p["property"] if q["code"] == "child" and q["value"] == "63304")
+    assert child["description"] == catalog.codes["63304"].label
+    assert params(get("/fhir/CodeSystem/$lookup", system=CS, code="63304"))["abstract"] == [False]
+
+
+def test_deleted_codes_validate_as_inactive_and_drop_out_with_active_only(catalog):
+    deleted = next(c for c, r in catalog.codes.items() if r.status == "deleted")
+    p = params(get("/fhir/CodeSystem/$validate-code", url=CS, code=deleted))
+    assert p["result"] == [True] and p["inactive"] == [True]
+    (issue,) = p["issues"][0]["issue"]
+    assert issue["severity"] == "warning" and "status of retired and inactive" in issue["details"]["text"]
+    every = get("/fhir/ValueSet/$expand", url=VS + "spinekg-all")["expansion"]
+    assert next(c for c in every["contains"] if c["code"] == deleted).get("inactive") is True
+    active = get("/fhir/ValueSet/$expand", url=VS + "spinekg-all", activeOnly="true")["expansion"]
+    assert deleted not in {c["code"] for c in active["contains"]}
+    assert active["total"] == every["total"] - sum(1 for r in catalog.codes.values() if r.status == "deleted")
+
+
+def test_count_zero_gives_the_total_only():
+    doc = get("/fhir/ValueSet/$expand", url=VS + "spinekg-all", count="0")
+    assert "contains" not in doc["expansion"] and doc["expansion"]["total"] > 0

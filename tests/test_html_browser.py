@@ -152,8 +152,9 @@ def page(loaded):
     pg.fill("#search", "")
     loaded.js("location.hash = ''")
     loaded.wait("spinekg.state().view === 'overview'")
-    for box in pg.locator("#filter-groups input:checked").all():
-        box.uncheck()
+    # through the boxes' own click handling (a box may sit scrolled out of its list)
+    loaded.js("document.querySelectorAll('#filter-groups input:checked').forEach(b => b.click())")
+    assert loaded.js("spinekg.visibleCodes().length") == loaded.js("Object.keys(JSON.parse(document.getElementById('spinekg-data').textContent).cards).length")
     loaded.js("spinekg.state().compare.length && (location.hash = '#compare=')")
     return loaded
 
@@ -252,7 +253,7 @@ def test_focus_view_draws_the_plan_and_expands_a_count_node(browser, catalog, tm
         drawn = p.js("spinekg.drawnNodeIds()")
         codes = [d for d in drawn if not d.startswith("count:")]
         counts = [d for d in drawn if d.startswith("count:")]
-        assert len(codes) == info["nodes drawn"] and len(counts) == info["hubs collapsed"]
+        assert len(codes) == info["nodes_drawn"] and len(counts) == info["hubs_collapsed"]
         # columns by relation: facet values left of the centre, group and codes right
         pos = p.js("spinekg.network().getPositions()")
         assert pos["63304"]["x"] == 0
@@ -282,6 +283,10 @@ def test_compare_columns_differences_and_path(page, catalog, tmp_path):
     from spinekg.graph.traverse import path as cli_path
 
     assert path.count("\u2014") // 2 == cli_path("63081", "63085")["length"]
+    from spinekg.graph.traverse import compare as cli_compare
+
+    facts = page.js("Array.from(document.querySelectorAll('.paths li.fact')).map(li => li.textContent)")
+    assert facts == cli_compare("63081", "63085")["relations"]
     keep_shot(page, "compare.png", tmp_path)
     # the card's "+ compare" adds a third code
     page.js("spinekg.show('focus', '63304')")
@@ -354,8 +359,23 @@ def test_fragment_restores_the_view(browser, full_file, tmp_path, size, fragment
         got = p.js("spinekg.state()")
         assert {k: got[k] for k in want} == want
         labels = p.js("spinekg.labels()")
-        assert labels and overlaps([l for l in labels if not l["id"].startswith("count:")]) == [] or want["view"] == "focus"
+        assert labels and overlaps(labels) == []
+        assert min(l["fontPx"] for l in labels) >= 12
         p.assert_clean()
+    finally:
+        p.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_focus_views_readable_in_every_size(browser, full_file, tmp_path, size):
+    p = open_page(browser, full_file, tmp_path, "#code=63304", size)
+    try:
+        for code in ("63304", "63308", "22840", "20930", "22630"):
+            p.js(f"location.hash = '#code={code}'")
+            p.wait(f"spinekg.state().focus === {code!r}")
+            labels = p.js("spinekg.labels()")
+            assert len(labels) >= 5 and overlaps(labels) == [], code
+            assert min(l["fontPx"] for l in labels) >= 12, code
     finally:
         p.context.close()
 

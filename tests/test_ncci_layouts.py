@@ -183,3 +183,35 @@ def test_legacy_store_still_reads(home):
 
     rec = aoc_record(dt.date(2026, 1, 1))
     assert rec["source_file"] == "old.csv" and [e.primary for e in rec["edits"]] == ["22551"]
+
+
+def test_ptp_parts_of_one_release(cli, home, tmp_path):
+    text = PTP_TXT.read_text()
+    head, rows = text.split("22551\t22554", 1)
+    f1, f2 = tmp_path / "ccipra-v321r0-f1.txt", tmp_path / "ccipra-v321r0-f2.txt"
+    f1.write_text(head + "22551\t22554" + rows.split("63045")[0])
+    f2.write_text(head + "63045" + rows.split("63045", 1)[1])
+    r = cli("import", "ncci-ptp", str(f1), str(f2))
+    assert r.exit_code == 0, r.output
+    (imp,) = stored(home)
+    assert imp["source_files"] == [f1.name, f2.name] and len(imp["rows"]) == 5
+    assert cli("import", "ncci-ptp", str(f1)).exit_code == 0  # a part on its own sits beside the pair
+    from spinekg.graph.ncci_store import applicable, load_imports
+
+    assert len(applicable(load_imports(), "ptp", dt.date(2026, 5, 1), "practitioner")) == 2
+    other = tmp_path / "ccipra-v322r0-f1.txt"
+    other.write_text(text)
+    r = cli("import", "ncci-ptp", str(f1), str(other))
+    assert r.exit_code == 2 and "disagree on their quarter" in r.stderr
+    assert cli("import", "ncci-addon", "--remove", "--all").stdout.startswith("removed 2 NCCI imports")
+    assert not (home / "ncci-addons.json").exists()
+
+
+def test_xlsx_numeric_code_keeps_leading_zeros(cli, home, tmp_path):
+    path = xlsx(tmp_path / "MCR_MUE_PractitionerServices_Eff_01-01-2026.xlsx", [
+        ("HCPCS/CPT Code", "Practitioner Services MUE Values", "MUE Adjudication Indicator", "MUE Rationale"),
+        (630, 1, "2 Date of Service Edit: Policy", "Made-up"),
+        ("63048", 3, "3 Date of Service Edit: Clinical", "Made-up"),
+    ])
+    r = cli("import", "ncci-mue", str(path))
+    assert r.exit_code == 0 and "imported 1 of 2" in r.stdout  # 00630 read as a code, not refused

@@ -419,3 +419,12 @@ def test_cli_query_errors_are_one_line(cli):
         r = cli(*args)
         assert r.exit_code == 2, args
         assert msg in r.stderr and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.output
+
+
+def test_syntax_errors_name_line_column_and_token(cli):
+    """Issue 14: one line with line:column and the offending token, CLI exit 2."""
+    r = cli("query", "-e", "SELECT ?x WHERE { ?x ")
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1
+    assert "line 1, column 19" in r.stderr and "'?x'" in r.stderr
+    r = cli("query", "-e", "PREFIX sk: <urn:x#>\nSELECT * WHERE {\n  ?s sk:p ?o ORDER ?o }")
+    assert r.exit_code == 2 and "line 3, column" in r.stderr and "'ORDER'" in r.stderr, r.stderr

@@ -114,3 +114,36 @@ def test_help_has_a_runnable_example(cli, cmd):
     r = cli(cmd, "--help")
     assert r.exit_code == 0
     assert f"Example: spinekg {cmd}" in r.stdout
+
+
+def test_compare_shows_addon_and_reported_with_differences():
+    d = T.compare("63081", "63085")
+    by = {f["facet"]: f for f in d["facets"]}
+    assert by["add-ons"]["only_63081"] == ["63082"] and by["add-ons"]["only_63085"] == ["63086"]
+    assert "22840" in by["add-ons"]["shared"]
+    assert by["reported with"]["only_63081"] == ["22554"] and not by["reported with"]["only_63085"]
+    assert {"region", "approach", "add-ons", "reported with"} == set(d["differing"])
+
+
+def test_compare_three_or_four_codes(cli):
+    d = T.compare("63081", "63085", "63304")
+    by = {f["facet"]: f for f in d["facets"]}
+    assert by["procedure"]["shared"] == ["corpectomy"] and by["procedure"]["only_63304"] == ["lesion excision"]
+    r = cli("compare", "63081", "63085", "63304", "63300")
+    assert r.exit_code == 0 and r.stdout.count("\n63") == 3 and "DIFF  add-ons:" in r.stdout
+    for args in (("compare", "63081"), ("compare", "63081", "63082", "63085", "63086", "63087"), ("compare", "63081", "63081")):
+        r = cli(*args)
+        assert r.exit_code == 2 and r.stderr.startswith("error: compare"), args
+
+
+def test_family_table_on_the_cli(cli):
+    r = cli("family", "63081", "--table")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("63081-63091") and "columns: region; rows: approach" in lines[1]
+    row = next(line for line in lines if line.startswith("anterior "))
+    assert row.split() == ["anterior", "63081+63082", "\u2014", "\u2014", "\u2014"]
+    assert cli("family", "63275-63290", "--table", "-f", "json").exit_code == 0
+    r = cli("family", "63001-63308", "--table")
+    assert r.exit_code == 2 and "holds no codes directly" in r.stderr
+    assert cli("family", "99999", "--table").exit_code == 2

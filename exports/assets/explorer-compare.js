@@ -79,6 +79,17 @@ function compareShow(codes) {
   compareEl.appendChild(el("div", { className: "table-wrap" }, [table]));
   compareEl.appendChild(el("h3", { text: "How they are linked" }));
   var ul = el("ul", { className: "paths" });
+  var facts = [];  // the same sentences as `spinekg compare`
+  cs.forEach(function (a) {
+    cs.forEach(function (b) {
+      if (a !== b && DATA.cards[a].add_on_to.indexOf(b) >= 0) facts.push(a + " is an add-on reported with " + b);
+      if (a < b && DATA.cards[a].reported_with.indexOf(b) >= 0) facts.push(a + " and " + b + " are commonly reported together");
+    });
+  });
+  if (cs.every(function (c) { return DATA.cards[c].group === DATA.cards[cs[0]].group; })) {
+    facts.push((cs.length === 2 ? "both" : "all") + " sit in group " + DATA.cards[cs[0]].group);
+  }
+  facts.forEach(function (f) { ul.appendChild(el("li", { className: "fact", text: f })); });
   for (var i = 0; i + 1 < cs.length; i++) {
     var p = shortestPath(cs[i], cs[i + 1]);
     var li = el("li", { "data-path": cs[i] + "," + cs[i + 1] });

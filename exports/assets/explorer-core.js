@@ -171,7 +171,7 @@ function showCard(id) {
     var cmp = el("button", { type: "button", className: "action", "data-action": "compare", text: "+ compare" });
     cmp.addEventListener("click", function () { addCompare(c.code); });
     actions.appendChild(cmp);
-    if (DATA.families[c.group]) {
+    if (DATA.families[c.group] && !(state.view === "family" && state.family === c.group)) {
       var fam = el("button", { type: "button", className: "action", "data-action": "family", text: "family table" });
       fam.addEventListener("click", function () { show("family", c.group); });
       actions.appendChild(fam);

@@ -31,7 +31,10 @@ function focusPlan(focus, depth) {
     var next = [];
     frontier.slice().sort(cmp).forEach(function (u) {
       var nbrs = ADJ[u].filter(function (x) { return !(x[1] in drawn); });
-      if (u !== focus && byId[u].kind !== "group" && isBig(u)) { hubs.push(u); return; }
+      if (u !== focus && byId[u].kind !== "group" && isBig(u)) {
+        if (!CODE_KINDS[byId[u].kind]) hubs.push(u);  // a code hub opens by focusing it instead
+        return;
+      }
       if (u === focus) {
         var byRel = {}, keep = [];
         nbrs.forEach(function (x) { (byRel[x[0]] = byRel[x[0]] || []).push(x[1]); });
@@ -96,27 +99,35 @@ function buildFocus(focus, depth) {
     var p = plan.parent[id];
     return (p ? p[1] : "") + "|" + (byId[id].kind) + "|" + id;
   };
+  // spacing from the canvas: at the scale that keeps 20 px labels at 12 px or more, fit the
+  // columns across and fold a long column into side-by-side sub-columns only when it must
+  var minScale = 0.62, step = 72;
+  var W = container.clientWidth || 800, H = container.clientHeight || 600;
+  var cols = Object.keys(columns).map(Number).concat([0]);
+  var span = Math.max.apply(null, cols) - Math.min.apply(null, cols);
+  var spacing = Math.max(190, Math.min(260, (W / minScale - 200) / Math.max(1, span)));
+  var per = Math.max(5, Math.floor((H / minScale - 60) / step));
   Object.keys(columns).forEach(function (col) {
     var ids = columns[col].sort(function (a, b) { return cmp(relOrder(a), relOrder(b)); });
-    var step = 72;  // a shape and its label below it, with room to spare
-    var per = 6, rows = Math.min(per, ids.length), out = Number(col) < 0 ? -1 : 1;
-    ids.forEach(function (id, i) {  // long columns fold into side-by-side sub-columns, away from the centre
-      pos[id] = { x: Number(col) * 340 + out * Math.floor(i / per) * 120, y: (i % per - (rows - 1) / 2) * step };
+    var rows = Math.min(per, ids.length), out = Number(col) < 0 ? -1 : 1;
+    ids.forEach(function (id, i) {
+      pos[id] = { x: Number(col) * spacing + out * Math.floor(i / per) * 120, y: (i % per - (rows - 1) / 2) * step };
     });
   });
   var nodes = plan.drawn.map(function (id) {
     var n = byId[id];
     return { id: id, label: n.label, group: n.group, shape: n.shape, title: tooltip(n), x: pos[id].x, y: pos[id].y,
-             font: { size: id === focus ? 22 : 18 } };
+             font: { size: id === focus ? 24 : 20 } };
   });
   Object.keys(plan.collapsed).forEach(function (key) {
     var hub = key.indexOf("|") > 0 ? focus : key;
     var rel = key.indexOf("|") > 0 ? key.split("|")[1] : null;
     var k = plan.collapsed[key].length;
     var what = rel === "addOnTo" ? (DATA.cards[focus] && DATA.cards[focus].kind === "add-on" ? "primaries" : "add-ons")
-      : rel ? RELATION_SHORT[rel] || rel : "more";
+      : rel ? RELATION_SHORT[rel] || rel
+      : plan.collapsed[key].every(isCode) ? (k === 1 ? "code" : "codes") : "more";
     nodes.push({ id: "count:" + key, label: "+" + k + " " + what, title: "click to show these " + k, shape: "box", x: pos["count:" + key].x,
-                 y: pos["count:" + key].y, color: { background: "#f3f4f6", border: "#6b7280" }, font: { size: 17, color: "#111827" },
+                 y: pos["count:" + key].y, color: { background: "#f3f4f6", border: "#6b7280" }, font: { size: 20, color: "#111827" },
                  count: key, hub: hub });
   });
   var drawnSet = {};
@@ -162,6 +173,8 @@ function drawFocus(id, fresh) {
   ensureNetwork();
   if (fresh) expanded = {};
   var depth = (DATA.focus === id && DATA.depth != null) ? DATA.depth : DATA.focus_depth;
+  showCard(id);  // first: the card narrows the canvas the layout is sized for
+  network.setSize("100%", "100%");
   var built = buildFocus(id, depth);
   lastFocusPlan = built.plan;
   network.setOptions({ physics: { enabled: false }, layout: { hierarchical: { enabled: false } } });
@@ -171,11 +184,11 @@ function drawFocus(id, fresh) {
   caption.textContent = (isCode(id) ? id + "  " + n.name : n.label + " (" + (KIND_INFO[n.kind] || {}).name + ")") +
     ". Left: facet values; right: group and related codes; grey boxes: click to open.";
   netSelected = null;
-  showCard(id);  // before fitting: the card narrows the canvas
-  network.setSize("100%", "100%");
   network.redraw();
   network.fit({ animation: false });
   if (network.getScale() > 1.1) network.moveTo({ scale: 1.1 });
+  // never smaller than labels a class can read: the edges of a very wide view pan into sight
+  if (network.getScale() < 0.62) network.moveTo({ scale: 0.62, position: network.getViewPosition() });
 }
 var graphBuilt = false;
 function drawGraph() {

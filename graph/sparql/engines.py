@@ -1,13 +1,14 @@
 """The embedded engines (Oxigraph, rdflib): check, bind, run under a timeout and a row cap."""
 from __future__ import annotations
 
+import errno
 import functools
 import threading
 import time
 
 from spinekg.graph.errors import SpinekgError
 from spinekg.graph.sparql.binding import _VAR_NAME, bind_params
-from spinekg.graph.sparql.errors import QuerySyntaxError, QueryTimeout
+from spinekg.graph.sparql.errors import QueryRefused, QuerySyntaxError, QueryTimeout
 from spinekg.graph.sparql.safety import QueryInfo, check_query
 from spinekg.graph.sparql.saved import SavedQuery, get_saved
 from spinekg.graph.sparql.store import load_store
@@ -24,13 +25,36 @@ def _interrupt(thread: threading.Thread) -> None:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(QueryTimeout))
 
 
-def call_with_timeout(fn, timeout: float | None):
-    if timeout is None or timeout <= 0:
+MAX_TIMEOUT = 24 * 3600.0
+
+
+def check_timeout(timeout: float | None) -> float | None:
+    """None or 0 = no limit; otherwise a finite number of seconds up to a day (one-line errors)."""
+    import math
+
+    if timeout is None:
+        return None
+    if not isinstance(timeout, (int, float)) or math.isnan(timeout) or timeout < 0:
+        raise SpinekgError(f"the timeout must be a number of seconds, 0 or more (got {timeout!r})")
+    if timeout > MAX_TIMEOUT:
+        raise SpinekgError(f"the timeout must be at most {MAX_TIMEOUT:g} s (got {timeout:g})")
+    return timeout or None
+
+
+def call_with_timeout(fn, timeout: float | None, *, sandboxed: bool = True):
+    """Run fn on a fresh thread that has no network (graph.sparql.sandbox), stopping it at the
+    timeout. A process already sealed (a query worker) runs fn on its own thread when unlimited."""
+    from spinekg.graph.sparql import sandbox
+
+    timeout = check_timeout(timeout)
+    if timeout is None and (sandbox.sealed_here() or not sandboxed):
         return fn()
     box: dict = {}
 
     def target():
         try:
+            if sandboxed:
+                sandbox.deny_network()
             box["value"] = fn()
         except BaseException as e:  # noqa: BLE001 (handed to the caller)
             import traceback
@@ -42,6 +66,8 @@ def call_with_timeout(fn, timeout: float | None):
     t = threading.Thread(target=target, name="spinekg-query", daemon=True)
     t.start()
     t.join(timeout)
+    if timeout is None:
+        t.join()
     if t.is_alive():
         _interrupt(t)
         raise QueryTimeout(f"query timed out after {timeout:g} s (raise the limit with --timeout)")
@@ -52,30 +78,14 @@ def call_with_timeout(fn, timeout: float | None):
 
 def select_projection(info: QueryInfo) -> set[str] | None:
     """The variables a SELECT projects at the top level (None for SELECT * and other forms)."""
-    if info.form != "SELECT":
-        return None
-    out, depth, started = set(), 0, False
-    for t in info.tokens:
-        if not started:
-            started = t.kind == "word" and t.text.upper() == "SELECT"
-            continue
-        if t.text == "*" and depth == 0:
-            return None
-        if t.text == "(":
-            depth += 1
-        elif t.text == ")":
-            depth -= 1
-        elif t.text == "{" or (t.kind == "word" and t.text.upper() in ("WHERE", "FROM")):
-            break
-        elif t.kind == "var":
-            out.add(t.text[1:])
-    return out
+    return set(info.projection) if info.projection is not None else None
 
 
 class Engine:
     """Runs checked queries. Subclasses implement `_execute(info, query, bindings, max_rows)`."""
 
     name = "engine"
+    needs_network = False  # only the remote engine: every other one evaluates on a sealed thread
 
     def query(self, query: str, bindings: dict[str, Term] | None = None, *,
               timeout: float | None = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS) -> Result:
@@ -90,13 +100,23 @@ class Engine:
         if missing:
             raise SpinekgError(f"parameter ?{missing[0]} must be in the SELECT projection (or use SELECT *)")
         t0 = time.perf_counter()
-        result = call_with_timeout(lambda: self._execute(info, query, dict(bindings or {}), max_rows), timeout)
+        try:
+            result = call_with_timeout(lambda: self._execute(info, query, dict(bindings or {}), max_rows), timeout,
+                                       sandboxed=not self.needs_network)
+        except OSError as e:
+            raise _network_denied(e) from None
         result.elapsed = time.perf_counter() - t0
         result.max_rows = max_rows
         return result
 
     def _execute(self, info: QueryInfo, query: str, bindings: dict[str, Term], max_rows: int | None) -> Result:
         raise NotImplementedError
+
+
+def _network_denied(e: OSError) -> SpinekgError:
+    if e.errno == errno.EACCES or isinstance(e, PermissionError):
+        return QueryRefused("the query tried to open a network connection; queries never reach other servers")
+    return SpinekgError(f"query failed: {e}")
 
 
 def _cap(rows_iter, max_rows):
@@ -125,7 +145,9 @@ class OxigraphEngine(Engine):
                                    default_graph=ox.DefaultGraph(), named_graphs=[])
         except SyntaxError as e:
             raise QuerySyntaxError(f"invalid query: {e}") from None
-        except (OSError, RuntimeError) as e:
+        except OSError as e:
+            raise _network_denied(e) from None
+        except RuntimeError as e:
             raise SpinekgError(f"query failed: {e}") from None
         if isinstance(res, ox.QueryBoolean):
             return Result("ASK", boolean=bool(res))
@@ -160,7 +182,14 @@ class RdflibEngine(Engine):
             prepared = _prepared(info.text)
         except Exception as e:  # pyparsing errors and friends
             raise QuerySyntaxError(f"invalid query: {' '.join(str(e).split())}") from None
-        res = self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in bindings.items()})
+        try:
+            res = self.graph.query(prepared, initBindings={k: to_rdflib(v) for k, v in bindings.items()})
+        except OSError as e:
+            raise _network_denied(e) from None
+        except (QueryTimeout, SpinekgError, MemoryError):
+            raise
+        except Exception as e:  # noqa: BLE001 (rdflib's evaluator raises plain exceptions on bad input)
+            raise SpinekgError(f"query failed: {' '.join(str(e).split()) or type(e).__name__}") from None
         if res.type == "ASK":
             return Result("ASK", boolean=bool(res.askAnswer))
         if res.type == "SELECT":

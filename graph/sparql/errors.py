@@ -22,3 +22,11 @@ class QueryTimeout(SpinekgError):
 class EndpointError(SpinekgError):
     """An external SPARQL server could not be reached or refused the request (HTTP 502)."""
 
+
+
+class QueryMemoryLimit(SpinekgError):
+    """The query needed more memory than a query may use and was stopped (HTTP 503)."""
+
+
+class ServerBusy(SpinekgError):
+    """Every query worker is busy and the waiting line is full (HTTP 503 with Retry-After)."""

@@ -9,10 +9,11 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from spinekg.graph.errors import SpinekgError
-from spinekg.graph.sparql.terms import XSD_STRING, Result, Term, default_prefixes, to_ox
+from spinekg.graph.sparql.terms import XSD, XSD_STRING, Result, Term, default_prefixes, to_ox
+from spinekg.graph.textsafe import spreadsheet_cell, terminal_text, xml_text
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("turtle", "nt", "jsonld")
+GRAPH_FORMATS = ("turtle", "nt", "jsonld", "rdfxml")
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -22,7 +23,11 @@ MEDIA_TYPES = {
     "turtle": "text/turtle",
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
 }
+_NUMBER = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+_NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
+                              "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger")}
 
 
 def compact(iri: str) -> str:
@@ -33,29 +38,32 @@ def compact(iri: str) -> str:
 
 
 def _plain(t: Term | None) -> str:
+    """A CSV cell: the bare value, neutralised for spreadsheets (a well-formed number stays as it is)."""
     if t is None:
         return ""
     if t.kind == "uri":
-        return t.value
+        return spreadsheet_cell(t.value)
     if t.kind == "bnode":
         return "_:" + t.value
-    return t.value
+    if t.datatype in _NUMERIC and _NUMBER.match(t.value):
+        return t.value
+    return spreadsheet_cell(t.value)
 
 
 def _table_cell(t: Term | None) -> str:
     if t is None:
         return ""
     if t.kind == "uri":
-        return compact(t.value)
+        return terminal_text(compact(t.value))
     if t.kind == "bnode":
-        return "_:" + t.value
-    return " ".join(t.value.split())
+        return "_:" + terminal_text(t.value)
+    return " ".join(terminal_text(t.value).split())
 
 
 def format_table(r: Result) -> str:
     if r.form == "ASK":
         return "true" if r.boolean else "false"
-    header = list(r.variables)
+    header = [terminal_text(v) for v in r.variables]
     body = [[_table_cell(t) for t in row] for row in r.rows]
     widths = [max([len(h)] + [len(row[i]) for row in body]) for i, h in enumerate(header)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
@@ -74,9 +82,18 @@ def format_json(r: Result) -> str:
                       indent=2, ensure_ascii=False)
 
 
+def _x(text: str) -> str:
+    """XML character data that stays well-formed (no controls, no lone surrogates) and keeps a CR."""
+    return xml_escape(xml_text(text), {"\r": "&#13;"})
+
+
+def _qa(text: str) -> str:
+    return quoteattr(xml_text(text), {"\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
+
+
 def format_xml(r: Result) -> str:
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "  <head>"]
-    out += [f"    <variable name={quoteattr(v)}/>" for v in r.variables]
+    out += [f"    <variable name={_qa(v)}/>" for v in r.variables]
     out.append("  </head>")
     if r.form == "ASK":
         out.append(f"  <boolean>{'true' if r.boolean else 'false'}</boolean>")
@@ -88,16 +105,16 @@ def format_xml(r: Result) -> str:
                 if t is None:
                     continue
                 if t.kind == "uri":
-                    inner = f"<uri>{xml_escape(t.value)}</uri>"
+                    inner = f"<uri>{_x(t.value)}</uri>"
                 elif t.kind == "bnode":
-                    inner = f"<bnode>{xml_escape(t.value)}</bnode>"
+                    inner = f"<bnode>{_x(t.value)}</bnode>"
                 elif t.lang:
-                    inner = f"<literal xml:lang={quoteattr(t.lang)}>{xml_escape(t.value)}</literal>"
+                    inner = f"<literal xml:lang={_qa(t.lang)}>{_x(t.value)}</literal>"
                 elif t.datatype and t.datatype != XSD_STRING:
-                    inner = f"<literal datatype={quoteattr(t.datatype)}>{xml_escape(t.value)}</literal>"
+                    inner = f"<literal datatype={_qa(t.datatype)}>{_x(t.value)}</literal>"
                 else:
-                    inner = f"<literal>{xml_escape(t.value)}</literal>"
-                out.append(f"      <binding name={quoteattr(v)}>{inner}</binding>")
+                    inner = f"<literal>{_x(t.value)}</literal>"
+                out.append(f"      <binding name={_qa(v)}>{inner}</binding>")
             out.append("    </result>")
         out.append("  </results>")
     out.append("</sparql>")
@@ -120,16 +137,21 @@ def format_tsv(r: Result) -> str:
     if r.form == "ASK":
         return "?boolean\n" + ("true" if r.boolean else "false") + "\n"
     lines = ["\t".join("?" + v for v in r.variables)]
-    lines += ["\t".join(t.n3() if t is not None else "" for t in row) for row in r.rows]
+    # N-Triples terms start with < " or _: (never a formula); the cell rule is applied all the same
+    lines += ["\t".join(spreadsheet_cell(t.n3()) if t is not None else "" for t in row) for row in r.rows]
     return "\n".join(lines) + "\n"
 
 
 def format_graph(r: Result, fmt: str) -> str:
     import pyoxigraph as ox
 
-    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
-    triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in r.triples]
-    kw = {"prefixes": default_prefixes()} if fmt in ("turtle", "jsonld") else {}
+    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD,
+               "rdfxml": ox.RdfFormat.RDF_XML}
+    rows = r.triples
+    if fmt == "rdfxml":  # XML 1.0 cannot carry control characters even escaped: keep the document well-formed
+        rows = [tuple(t._replace(value=xml_text(t.value)) if t.kind == "literal" else t for t in tr) for tr in rows]
+    triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in rows]
+    kw = {"prefixes": default_prefixes()} if fmt in ("turtle", "jsonld", "rdfxml") else {}
     try:
         data = ox.serialize(triples, format=formats[fmt], **kw)
     except TypeError:  # a pyoxigraph without prefixes= for this format

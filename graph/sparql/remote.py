@@ -15,6 +15,7 @@ class RemoteEngine(Engine):
     """An external SPARQL 1.1 Protocol endpoint (e.g. `oxigraph serve`'s /query)."""
 
     name = "remote"
+    needs_network = True
 
     def __init__(self, url: str, http_timeout: float = DEFAULT_TIMEOUT):
         self.url = check_url(url)
@@ -50,9 +51,23 @@ class RemoteEngine(Engine):
         if "boolean" in data:
             return Result("ASK", boolean=bool(data["boolean"]))
         variables = list(data.get("head", {}).get("vars", []))
-        rows, truncated = _cap((tuple(Term.from_json(b[v]) if v in b else None for v in variables)
-                                for b in data.get("results", {}).get("bindings", [])), max_rows)
+        bindings = data.get("results", {}).get("bindings", [])
+        if info.form == "ASK":  # Virtuoso 7.2 answers ASK as one row of ?__ASK_RETVAL (1 or 0)
+            return Result("ASK", boolean=any(b.get(v, {}).get("value") not in (None, "0", "false")
+                                             for b in bindings for v in variables))
+        rows, truncated = _cap((tuple(_canonical(Term.from_json(b[v])) if v in b else None for v in variables)
+                                for b in bindings), max_rows)
         return Result("SELECT", variables, rows, truncated=truncated)
+
+
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def _canonical(term: Term) -> Term:
+    """Booleans in their canonical lexical form: Virtuoso writes true/false as 1/0."""
+    if term.datatype == _BOOLEAN and term.value in ("1", "0"):
+        return term._replace(value="true" if term.value == "1" else "false")
+    return term
 
 
 def check_url(url: str) -> str:

@@ -1,4 +1,9 @@
-"""The saved query library (graph/queries/*.rq) with its `# title:`, `# description:` and `# param` lines."""
+"""The saved query library (graph/queries/*.rq) with its `# title:`, `# description:` and `# param` lines.
+
+Header comment lines are kept apart by blank lines: SPARQLWrapper 2.0 strips only every other
+line of a comment block before it guesses the query type from the first keyword it sees, and a
+surviving "add-on" in a description reads as an ADD update (tests/test_sparql_clients.py checks).
+"""
 from __future__ import annotations
 
 import functools

@@ -1,31 +1,72 @@
-"""Query worker processes: a timed-out query is stopped by killing its process."""
+"""Query worker processes: no network, a memory cap, killed at the timeout, recycled when they grow.
+
+A worker (`python -m spinekg.graph.sparql worker ENGINE --memory-mb N`) seals itself with the
+seccomp filter of graph.sparql.sandbox (every thread), loads the graph, then caps its address
+space at its size after loading + N MB (RLIMIT_AS). It reads one JSON request per line and
+answers one JSON line, with its resident size so the parent can recycle a worker that grew.
+"""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
 from spinekg.graph.errors import SpinekgError
 from spinekg.graph.sparql.engines import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES
-from spinekg.graph.sparql.errors import QueryRefused, QuerySyntaxError, QueryTimeout, UpdateRefused
+from spinekg.graph.sparql.errors import (QueryMemoryLimit, QueryRefused, QuerySyntaxError, QueryTimeout,
+                                         ServerBusy, UpdateRefused)
 from spinekg.graph.sparql.safety import check_query
 from spinekg.graph.sparql.terms import Result, Term
 
-class _Worker:
-    def __init__(self, engine: str):
+DEFAULT_MEMORY_MB = 1024  # per query, above what the worker holds after loading the graph
+RECYCLE_GROWTH_MB = 256  # a worker whose resident size grew this much since it started is replaced
+RECYCLE_QUERIES = 5000  # ... and so is one that answered this many queries (no slow retained growth)
+_ERRORS = {c.__name__: c for c in (QueryRefused, UpdateRefused, QuerySyntaxError, QueryTimeout, QueryMemoryLimit,
+                                   SpinekgError)}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class Worker:
+    """One worker process and its pipes (blocking I/O: call from one thread at a time)."""
+
+    def __init__(self, engine: str, memory_mb: int = DEFAULT_MEMORY_MB):
         import subprocess
         import sys
+        import tempfile
 
-        self.proc = subprocess.Popen([sys.executable, "-m", "spinekg.graph.sparql", "worker", engine],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.engine, self.memory_mb, self.answered = engine, memory_mb, 0
+        self.stderr = tempfile.TemporaryFile()  # unnamed: nothing is left behind, whatever happens
+        self.proc = subprocess.Popen([sys.executable, "-m", "spinekg.graph.sparql", "worker", engine,
+                                      "--memory-mb", str(memory_mb)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr)
         self.buf = b""
-        ready = self.read_line(time.monotonic() + 120)
-        if ready != b"ready":
+        self.expensive = False  # what the last query's check said
+        try:
+            ready = self.read_line(time.monotonic() + 120)
+        except SpinekgError:
+            ready = None
+        if ready is None or not ready.startswith(b"ready"):
             self.kill()
-            raise SpinekgError(f"the {engine} query worker did not start")
+            why = " ".join((ready or b"").decode("utf-8", "replace").split()) or self.last_words()
+            raise SpinekgError(f"the {engine} query worker did not start" + (f": {why}" if why else ""))
+        self.start_rss = json.loads(ready[5:] or b"{}").get("rss", 0.0)
+        self.rss = self.start_rss
+
+    def last_words(self) -> str:
+        """The worker's last stderr line (e.g. Rust's `memory allocation of N bytes failed`)."""
+        try:
+            self.stderr.seek(0)
+            lines = self.stderr.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return lines[-1].strip() if lines else ""
 
     def read_line(self, deadline: float) -> bytes | None:
-        import os
         import select
 
         fd = self.proc.stdout.fileno()
@@ -43,41 +84,91 @@ class _Worker:
         line, _, self.buf = self.buf.partition(b"\n")
         return line
 
-    def ask(self, request: dict, timeout: float) -> dict | None:
-        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-        self.proc.stdin.flush()
-        line = self.read_line(time.monotonic() + timeout)
-        return None if line is None else json.loads(line)
+    def ask(self, request: dict, timeout: float, budget: float | None = None) -> dict | None:
+        """The worker's answer, None at the timeout (the caller kills the worker), or an error
+        answer naming the memory cap when the worker died mid-query. The worker first reports
+        that the query passed its check; `budget` then bounds the evaluation alone."""
+        deadline = time.monotonic() + timeout
+        try:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            line = self.read_line(deadline)
+            if line is not None and line.startswith(b'{"checked"'):
+                self.expensive = json.loads(line).get("expensive", False)
+                go = not (budget and self.expensive)  # a fast-lane worker never starts an expensive query
+                self.proc.stdin.write(b"go\n" if go else b"skip\n")
+                self.proc.stdin.flush()
+                if not go:
+                    self.read_line(deadline)
+                    return {"moved": True}
+                line = self.read_line(min(deadline, time.monotonic() + budget) if budget else deadline)
+        except (SpinekgError, BrokenPipeError):
+            self.proc.wait()
+            words = self.last_words()
+            if "memory allocation" in words or "MemoryError" in words or self.proc.returncode in (-6, -9):
+                return {"type": "QueryMemoryLimit", "error": self.memory_message()}
+            return {"type": "SpinekgError", "error": "the query worker stopped unexpectedly" + (f": {words}" if words else "")}
+        if line is None:
+            return None
+        answer = json.loads(line)
+        if answer.get("skipped"):
+            return {"moved": True}
+        self.answered += 1
+        self.rss = answer.pop("rss", self.rss)
+        return answer
+
+    def memory_message(self) -> str:
+        return f"the query needed more than the {self.memory_mb} MB of memory a query may use and was stopped"
+
+    def worn(self) -> bool:
+        """Time to replace it: it grew (memory not given back) or answered many queries."""
+        return self.rss - self.start_rss > RECYCLE_GROWTH_MB or self.answered >= RECYCLE_QUERIES
 
     def kill(self) -> None:
         try:
             self.proc.kill()
         finally:
             self.proc.wait()
+            for f in (self.proc.stdin, self.proc.stdout, self.stderr):
+                try:
+                    f.close()
+                except OSError:
+                    pass
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
 
+def raise_answer(answer: dict) -> Result:
+    """A worker's JSON answer -> Result, or the error it names."""
+    if "error" in answer:
+        raise _ERRORS.get(answer.get("type"), SpinekgError)(answer["error"])
+    return Result.from_wire(answer)
+
+
+def request(query: str, bindings: dict[str, Term] | None, max_rows: int | None) -> dict:
+    return {"query": query, "bindings": {k: list(v) for k, v in (bindings or {}).items()}, "max_rows": max_rows}
+
+
 class WorkerPool:
     """N query worker processes, each with its own copy of the graph. A query that runs past its
     timeout is really stopped: its worker is killed and a fresh one takes its place."""
 
-    def __init__(self, engine: str = "oxigraph", workers: int = 2):
+    def __init__(self, engine: str = "oxigraph", workers: int = 2, *, memory_mb: int = DEFAULT_MEMORY_MB):
         if engine not in ENGINES:
             raise SpinekgError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-        self.engine = engine
+        self.engine, self.memory_mb = engine, memory_mb
         import queue
 
-        self.idle: queue.Queue[_Worker] = queue.Queue()
-        self.all: set[_Worker] = set()
+        self.idle: queue.Queue[Worker] = queue.Queue()
+        self.all: set[Worker] = set()
         self.lock = threading.Lock()
         self.closed = False
         for _ in range(max(1, workers)):
-            self._add(_Worker(engine))
+            self._add(Worker(engine, memory_mb))
 
-    def _add(self, w: _Worker) -> None:
+    def _add(self, w: Worker) -> None:
         with self.lock:
             if self.closed:
                 w.kill()
@@ -85,12 +176,12 @@ class WorkerPool:
             self.all.add(w)
         self.idle.put(w)
 
-    def _replace(self, w: _Worker) -> None:
+    def _replace(self, w: Worker) -> None:
         with self.lock:
             self.all.discard(w)
         w.kill()
         if not self.closed:
-            threading.Thread(target=lambda: self._add(_Worker(self.engine)), daemon=True).start()
+            threading.Thread(target=lambda: self._add(Worker(self.engine, self.memory_mb)), daemon=True).start()
 
     def pids(self) -> list[int]:
         with self.lock:
@@ -106,23 +197,21 @@ class WorkerPool:
         try:
             w = self.idle.get(timeout=limit)
         except queue.Empty:
-            raise QueryTimeout(f"the server is busy: no query worker was free within {limit:g} s") from None
+            raise ServerBusy(f"the server is busy: no query worker was free within {limit:g} s") from None
         remaining = max(0.01, limit - (time.monotonic() - t0))
         try:
-            answer = w.ask({"query": query, "bindings": {k: list(v) for k, v in (bindings or {}).items()},
-                            "max_rows": max_rows}, remaining)
+            answer = w.ask(request(query, bindings, max_rows), remaining)
         except BaseException:
             self._replace(w)
             raise
         if answer is None:
             self._replace(w)
             raise QueryTimeout(f"query timed out after {limit:g} s and was stopped")
-        self.idle.put(w)
-        if "error" in answer:
-            cls = {c.__name__: c for c in (QueryRefused, UpdateRefused, QuerySyntaxError, QueryTimeout)}.get(
-                answer["type"], SpinekgError)
-            raise cls(answer["error"])
-        return Result.from_wire(answer)
+        if w.proc.poll() is not None or w.worn():
+            self._replace(w)
+        else:
+            self.idle.put(w)
+        return raise_answer(answer)
 
     def close(self) -> None:
         with self.lock:
@@ -133,22 +222,53 @@ class WorkerPool:
             w.kill()
 
 
-def worker_main(engine_name: str) -> None:
+def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+    """The worker's loop (stdin requests, stdout answers); sealed before it loads anything."""
+    import resource
     import sys
 
-    engine = ENGINES[engine_name]()
+    from spinekg.graph.sparql import sandbox
+
     out = sys.stdout.buffer
-    out.write(b"ready\n")
+    try:
+        sandbox.deny_network(whole_process=True)
+        engine = ENGINES[engine_name]()
+        engine.query("ASK { ?s ?p ?o }", timeout=None)  # warm the parser and the store before the cap
+    except SpinekgError as e:
+        out.write(f"error {e}\n".encode())
+        out.flush()
+        return
+    with open("/proc/self/statm") as f:
+        size = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    cap = size + memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    out.write(b"ready" + json.dumps({"rss": _rss_mb()}).encode() + b"\n")
     out.flush()
     for line in sys.stdin.buffer:
         req = json.loads(line)
         try:
+            info = check_query(req["query"])
+            out.write(json.dumps({"checked": True, "expensive": info.expensive}).encode() + b"\n")
+            out.flush()
+            if sys.stdin.buffer.readline().strip() != b"go":
+                out.write(b'{"skipped": true}\n')
+                out.flush()
+                continue
             result = engine.query(req["query"], {k: Term(*v) for k, v in req["bindings"].items()},
                                   timeout=None, max_rows=req["max_rows"])
             answer = result.to_wire()
+        except MemoryError:
+            answer = {"error": f"the query needed more than the {memory_mb} MB of memory a query may use and was stopped",
+                      "type": "QueryMemoryLimit"}
         except SpinekgError as e:
             answer = {"error": str(e), "type": type(e).__name__}
         except Exception as e:  # noqa: BLE001 (reported to the parent as one line)
-            answer = {"error": f"query failed: {e}", "type": "SpinekgError"}
-        out.write(json.dumps(answer).encode() + b"\n")
+            answer = {"error": f"query failed: {' '.join(str(e).split())}", "type": "SpinekgError"}
+        answer["rss"] = _rss_mb()
+        try:
+            data = json.dumps(answer).encode() + b"\n"
+        except MemoryError:
+            data = json.dumps({"error": "the query's answer is too large to send within the memory cap",
+                               "type": "QueryMemoryLimit"}).encode() + b"\n"
+        out.write(data)
         out.flush()

@@ -18,7 +18,7 @@ class EngineName(str, Enum):
     rdflib = "rdflib"
 
 
-QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld", "rdfxml")
 
 
 def _emit(data, fmt: TextJson, text_fn) -> None:
@@ -28,6 +28,42 @@ def _emit(data, fmt: TextJson, text_fn) -> None:
         typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         typer.echo(text_fn(data))
+
+
+def _read_query(stream, what: str) -> str:
+    """At most the query size limit (+1 to notice more), decoded strictly: one-line errors."""
+    from spinekg.graph.errors import SpinekgError
+    from spinekg.graph.sparql.safety import MAX_QUERY_CHARS
+
+    data = stream.read(MAX_QUERY_CHARS * 4 + 1)
+    if len(data) > MAX_QUERY_CHARS * 4:
+        raise SpinekgError(f"{what} holds more than a query may ({MAX_QUERY_CHARS:,} characters)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SpinekgError(f"{what} is not valid UTF-8 (byte {e.start + 1})") from None
+
+
+def _read_query_file(file: str) -> str:
+    import os
+    import stat
+
+    from spinekg.graph.errors import SpinekgError
+
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SpinekgError(f"no such query file: {file}") from None
+    except OSError as e:
+        raise SpinekgError(f"cannot read the query file {file}: {e.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise SpinekgError(f"{file} is not a regular file")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            return _read_query(f, file)
+        except OSError as e:
+            raise SpinekgError(f"cannot read the query file {file}: {e.strerror}") from None
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +76,7 @@ def register(app: typer.Typer) -> None:
         param: Optional[List[str]] = typer.Option(None, "--param", "-p", metavar="NAME=VALUE",
                                                   help="Bind ?NAME to VALUE as an RDF term (codes become code IRIs, numbers integers). Repeatable."),
         fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
-                                          help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), nt, jsonld."),
+                                          help="SELECT/ASK: table (default), csv, tsv, json, xml. CONSTRUCT/DESCRIBE: turtle (default), nt, jsonld, rdfxml."),
         engine: EngineName = typer.Option(EngineName.oxigraph, "--engine", help="oxigraph (fast, default) or rdflib."),
         endpoint: Optional[str] = typer.Option(None, "--endpoint", metavar="URL", help="Run against an external SPARQL 1.1 endpoint instead of the embedded graph."),
         timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help="Stop the query after this long (0 = no limit)."),
@@ -83,23 +119,19 @@ def register(app: typer.Typer) -> None:
         elif expr is not None:
             text = expr
         elif file == "-":
-            text = sys.stdin.read()
+            text = _read_query(sys.stdin.buffer, "standard input")
         else:
-            path = Path(file)
-            if not path.is_file():
-                raise SpinekgError(f"no such query file: {file}")
-            try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                raise SpinekgError(f"{file} is not UTF-8 text") from None
-        info = sparql.check_query(text)  # refuse before anything loads or runs
+            text = _read_query_file(file)
+        timeout = sparql.check_timeout(timeout)
+        # refuse before anything loads or runs; rdflib's parser is pure Python, so the timeout stops it too
+        info = sparql.call_with_timeout(lambda: sparql.check_query(text), timeout)
         if fmt is not None and (fmt in sparql.GRAPH_FORMATS) != info.is_graph:
             kinds = sparql.GRAPH_FORMATS if info.is_graph else sparql.SELECT_FORMATS
             raise SpinekgError(f"--format {fmt} does not fit a {info.form} query; use {', '.join(kinds)}")
         notes: list[str] = []
         eng = sparql.make_engine(engine.value, endpoint)
         result = sparql.run(text, sparql.parse_param_args(param), saved=saved, engine=eng,
-                            timeout=timeout or None, max_rows=max_rows, notes=notes)
+                            timeout=timeout, max_rows=max_rows, notes=notes)
         for note in notes:
             typer.echo(f"note: {note}", err=True)
         out = sparql.format_result(result, fmt)
@@ -143,30 +175,44 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def compare(
-        a: str = typer.Argument(..., metavar="A", help="A code."),
-        b: str = typer.Argument(..., metavar="B", help="Another code."),
+        codes: List[str] = typer.Argument(..., metavar="A B [C] [D]", help="Two to four codes."),
         fmt: TextJson = text_json_option("text or json."),
     ) -> None:
-        """Compare two codes facet by facet: what they share and where they differ.
+        """Compare 2-4 codes facet by facet, then their add-ons, primaries and reported-with codes.
 
-        Example: spinekg compare 63304 63305
+        Example: spinekg compare 63081 63085
         """
         from spinekg.graph import traverse
 
-        _emit(traverse.compare(a, b), fmt, traverse.compare_text)
+        _emit(traverse.compare(*codes), fmt, traverse.compare_text)
 
     @app.command()
     def family(
-        code: str = typer.Argument(..., help="A code, e.g. 63304."),
+        code: str = typer.Argument(..., help="A code, e.g. 63304 (with --table also a range, e.g. 63081-63091)."),
+        table: bool = typer.Option(False, "--table", help="Show the code's range group as a table of the facets that vary in it."),
         fmt: TextJson = text_json_option("text or json."),
     ) -> None:
-        """Codes that differ from a code in exactly one facet, grouped by that facet.
+        """Codes that differ from a code in exactly one facet, grouped by that facet; or, with
+        --table, its family (range group) laid out by the facets that vary inside it.
 
-        Example: spinekg family 63001
+        Example: spinekg family 63081 --table
         """
         from spinekg.graph import traverse
 
-        _emit(traverse.family(code), fmt, traverse.family_text)
+        if not table:
+            _emit(traverse.family(code), fmt, traverse.family_text)
+            return
+        from spinekg.exports.family_table import build_table, table_text
+        from spinekg.graph.errors import SpinekgError
+        from spinekg.graph.model import load_catalog
+        from spinekg.graph.select import get_code
+
+        catalog = load_catalog()
+        given = code.strip().replace("\u2013", "-")
+        group = given if given in catalog.groups else get_code(catalog, given).group
+        if not any(m in catalog.codes for m in catalog.groups[group]["members"]):
+            raise SpinekgError(f"{group} holds no codes directly; give a code or one of its smaller ranges")
+        _emit(build_table(catalog, group), fmt, table_text)
 
     @app.command()
     def find(
@@ -198,18 +244,25 @@ def register(app: typer.Typer) -> None:
         endpoint: Optional[str] = typer.Option(None, "--endpoint", metavar="URL", help="Proxy to an external SPARQL endpoint instead of the embedded graph."),
         timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help="Stop a query after this long."),
         max_rows: int = typer.Option(10_000, "--max-rows", metavar="N", help="Cap on rows per result."),
-        workers: int = typer.Option(2, "--workers", min=1, max=32, help="Query worker processes (a timed-out one is killed and replaced)."),
+        workers: int = typer.Option(2, "--workers", min=1, max=32, help="Query worker processes for any query (a timed-out one is killed and replaced)."),
+        fast_workers: int = typer.Option(1, "--fast-workers", min=0, max=32, help="Extra workers kept for queries that look cheap, so they are answered while slow ones run."),
+        memory_mb: int = typer.Option(1024, "--memory-mb", min=64, max=1 << 20, metavar="MB", help="Memory one query may use in a worker; past it the query is stopped (503)."),
+        queue: int = typer.Option(512, "--queue", min=1, max=100_000, metavar="N", help="Queries that may wait for a worker; more get 503 with Retry-After."),
         cors_origin: Optional[List[str]] = typer.Option(None, "--cors-origin", metavar="ORIGIN", help="Let this web origin read results (repeatable; never '*')."),
         allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", metavar="HOST[:PORT]", help="Extra Host header to accept (e.g. behind a reverse proxy)."),
     ) -> None:
-        """Serve the graph over the SPARQL 1.1 Protocol (read-only), with a query page at /.
+        """Serve the graph over the SPARQL 1.1 Protocol (read-only), with a query page at / and FHIR at /fhir.
+
+        Listens on 127.0.0.1 only unless --host says otherwise (then it warns: anyone who can reach
+        the address can query the graph and your imported descriptors).
 
         Example: spinekg serve --port 8000
         """
         from spinekg.server import run_server
 
         run_server(host=host, port=port, engine=engine.value, endpoint=endpoint, timeout=timeout,
-                   max_rows=max_rows, workers=workers, cors_origins=list(cors_origin or []),
+                   max_rows=max_rows, workers=workers, fast_workers=fast_workers, memory_mb=memory_mb,
+                   queue_limit=queue, cors_origins=list(cors_origin or []),
                    allow_hosts=list(allow_host or []), announce=lambda msg: typer.echo(msg, err=True))
 
     @app.command()
@@ -223,8 +276,9 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg push --endpoint http://127.0.0.1:7878/store --graph https://w3id.org/spinekg/graph
         """
+        from spinekg.graph.sparql import check_timeout
         from spinekg.graph.sparql import push as run_push
 
-        n = run_push(endpoint, graph, append=append, timeout=timeout)
+        n = run_push(endpoint, graph, append=append, timeout=check_timeout(timeout) or 3600.0)
         where = f"graph <{graph}>" if graph else "the default graph"
         typer.echo(f"{'added' if append else 'loaded'} {n} triples into {where} at {endpoint}")

@@ -58,6 +58,7 @@ def register(check: typer.Typer) -> None:
         code_column: Optional[str] = typer.Option(None, "--code-column", help="Column holding the code (default code)."),
         units_column: Optional[str] = typer.Option(None, "--units-column", help="Column holding the units (default units; 1 when absent)."),
         modifiers_column: Optional[str] = typer.Option(None, "--modifiers-column", help="Column holding the modifiers, e.g. '59 XS' (default modifiers)."),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Processes to use (default: one per core for large CSV/TSV files)."),
     ) -> None:
         """Check every claim in a file; write the findings, print a summary per rule on stderr.
 
@@ -88,10 +89,19 @@ def register(check: typer.Typer) -> None:
                 sys.stderr.write(f"\r  {n:,} lines checked ({time.monotonic() - start:.0f} s)")
                 sys.stderr.flush()
 
+        from spinekg.graph.claims_parallel import check_file_parallel, default_jobs
+
+        if jobs is not None and not 1 <= jobs <= 64:
+            raise SpinekgError(f"--jobs {jobs}: use 1 to 64")
+        jobs = jobs or default_jobs(file)
         writer = FindingsWriter(output, fmt, force)
         ok = False
         try:
-            summary = check_file(file, setting=setting, names=names, emit=writer.write, progress=progress)
+            summary = None
+            if jobs > 1 and file.suffix.lower() != ".xlsx":
+                summary = check_file_parallel(file, writer, jobs=jobs, setting=setting, names=names, progress=progress)
+            if summary is None:
+                summary = check_file(file, setting=setting, names=names, emit=writer.write, progress=progress)
             ok = True
         finally:
             writer.close(ok)

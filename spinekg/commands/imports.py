@@ -90,11 +90,11 @@ def register(app: typer.Typer) -> None:
         Example: spinekg import ncci-addon AOC_V2026Q1-MCR.txt
         """
         from spinekg.graph import ncci
-        from spinekg.graph.model import load_catalog
+        from spinekg.graph.claims import curated_catalog
 
         if _removing("aoc", file, remove, quarter, remove_all):
             return
-        stored, read = ncci.import_ncci(file, set(load_catalog().codes), quarter=quarter)
+        stored, read = ncci.import_ncci(file, set(curated_catalog().codes), quarter=quarter)
         typer.echo(f"imported {stored} of {read} edits from {file.name} (those touching codes in the graph)")
 
     @imports.command("ncci-ptp")
@@ -113,11 +113,11 @@ def register(app: typer.Typer) -> None:
         Example: spinekg import ncci-ptp ccipra-v321r0-f1.txt ccipra-v321r0-f2.txt
         """
         from spinekg.graph import ncci
-        from spinekg.graph.model import load_catalog
+        from spinekg.graph.claims import curated_catalog
 
         if _removing("ptp", files[0] if files else None, remove, quarter, False):
             return
-        imp, read = ncci.import_ptp(files, set(load_catalog().codes), quarter=quarter, setting=_setting(setting))
+        imp, read = ncci.import_ptp(files, set(curated_catalog().codes), quarter=quarter, setting=_setting(setting))
         typer.echo(f"imported {len(imp.rows)} of {read} PTP edits from {imp.source_file} "
                    f"({imp.setting}, {imp.quarter or 'quarter not given'}; those touching codes in the graph)")
 
@@ -133,11 +133,11 @@ def register(app: typer.Typer) -> None:
         Example: spinekg import ncci-mue MCR_MUE_PractitionerServices_Eff_01-01-2026.csv
         """
         from spinekg.graph import ncci
-        from spinekg.graph.model import load_catalog
+        from spinekg.graph.claims import curated_catalog
 
         if _removing("mue", file, remove, quarter, False):
             return
-        imp, read = ncci.import_mue(file, set(load_catalog().codes), quarter=quarter, setting=_setting(setting))
+        imp, read = ncci.import_mue(file, set(curated_catalog().codes), quarter=quarter, setting=_setting(setting))
         typer.echo(f"imported {len(imp.rows)} of {read} MUE limits from {imp.source_file} "
                    f"({imp.setting}, {imp.quarter}; those for codes in the graph)")
 
@@ -155,7 +155,7 @@ def register(app: typer.Typer) -> None:
 
         from spinekg.graph import ncci
         from spinekg.graph.errors import SpinekgError
-        from spinekg.graph.model import load_catalog
+        from spinekg.graph.claims import curated_catalog
 
         try:
             day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
         record = ncci.aoc_record(day)
         if record is None:
             raise SpinekgError("no NCCI edits imported for add-ons; run `spinekg import ncci-addon FILE` first")
-        diff = ncci.compare(load_catalog(), record, day)
+        diff = ncci.compare(curated_catalog(), record, day)
         if fmt is TextJson.json:
             typer.echo(json.dumps(diff.to_json(), indent=2))
         else:

@@ -93,6 +93,17 @@ def _include(term, inc: dict, depth: int) -> list[tuple[str, str]]:
 
 
 def members_of(term, vs: dict, depth: int = 0) -> list[tuple[str, str]]:
+    """(system, code) of every member, in code-system order; cached for the service's own value sets."""
+    own = vs.get("url") if term.find("ValueSet", vs.get("url") or "") is vs else None
+    if own and own in term.members:
+        return term.members[own]
+    out = _members(term, vs, depth)
+    if own:
+        term.members[own] = out
+    return out
+
+
+def _members(term, vs: dict, depth: int) -> list[tuple[str, str]]:
     if depth > 8:
         raise FhirError(400, "too-costly", "value sets nest too deeply")
     compose = vs.get("compose") or {}

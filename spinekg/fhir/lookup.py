@@ -1,5 +1,7 @@
 """CodeSystem/$lookup: a code's display, designations (a user's imported descriptor included) and
-properties: every facet, units and counting, kind, evidence, history, parent and child.
+properties: every facet, units and counting, kind, evidence, history, parent and child (each
+property's `description` part is the display of the concept its value names, as the HL7
+terminology test cases expect).
 
 `property` limits what is returned (repeatable; `*` or none means every property); the names
 `display`, `designation` and `definition` may be asked for too.
@@ -55,10 +57,11 @@ def lookup(term, inputs, instance=None) -> dict:
     def wanted(name: str) -> bool:
         return every or name in asked
 
-    params = [{"name": "name", "valueString": cs.name}]
+    params = [{"name": "name", "valueString": cs.resource.get("name") or cs.name}]
     if cs.version:
         params.append({"name": "version", "valueString": cs.version})
     params.append({"name": "display", "valueString": concept.get("display", "")})
+    params.append({"name": "abstract", "valueBoolean": cs.abstract(code)})
     if concept.get("definition") and wanted("definition"):
         params.append({"name": "definition", "valueString": concept["definition"]})
     if wanted("designation"):
@@ -78,7 +81,9 @@ def lookup(term, inputs, instance=None) -> dict:
             continue
         part = [{"name": "code", "valueCode": p["code"]}]
         part += [{"name": "value", k: p[k]} for k in VALUE_KEYS if k in p]
-        desc = cs.declared.get(p["code"], {}).get("description")
+        # the value for people: the display of the concept a code or Coding names
+        target = cs.concepts.get(p["valueCode"]) if "valueCode" in p else None
+        desc = target.get("display") if target else p.get("valueCoding", {}).get("display")
         if desc:
             part.append({"name": "description", "valueString": desc})
         params.append({"name": "property", "part": part})

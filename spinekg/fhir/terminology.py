@@ -77,6 +77,7 @@ class Terminology:
         self.code_systems = {r["url"]: CodeSystemIndex(r) for r in resources if r["resourceType"] == "CodeSystem"}
         self.by_id = {(r["resourceType"], r["id"]): r for r in resources}
         self.by_url = {(r["resourceType"], r["url"]): r for r in resources}
+        self.members: dict[str, list] = {}  # value set url -> its members, once computed (read-only data)
 
     def of_type(self, kind: str) -> list[dict]:
         return [r for r in self.resources if r["resourceType"] == kind]

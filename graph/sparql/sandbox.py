@@ -1,0 +1,66 @@
+"""No network for query evaluation, by construction: a seccomp filter makes socket()/connect() fail.
+
+Every query runs on a thread (or in a worker process) that first installs this filter, so even
+a SERVICE or FROM the parser check missed cannot open a connection: the kernel answers EACCES.
+Without TSYNC the filter binds the calling thread and the threads it starts, so a CLI or a
+notebook keeps its own network while its query threads have none; workers bind the whole process.
+"""
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import threading
+
+from spinekg.graph.errors import SpinekgError
+
+DENIED = ("socket", "socketpair", "connect", "io_uring_setup")
+OPT_OUT = "SPINEKG_NO_SANDBOX"  # =1: rely on the parser check alone (platforms without seccomp)
+_local = threading.local()
+
+
+class SandboxUnavailable(SpinekgError):
+    """The network cannot be shut off here and the user did not opt out."""
+
+
+@functools.cache
+def unavailable_reason() -> str | None:
+    """Why the sandbox cannot be installed on this machine (None when it can)."""
+    try:
+        import pyseccomp
+
+        pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
+    except Exception as e:  # noqa: BLE001 (no libseccomp, not Linux, ...)
+        return f"seccomp is not available: {' '.join(str(e).split()) or type(e).__name__}"
+    return None
+
+
+def deny_network(*, whole_process: bool = False) -> bool:
+    """Install the filter on this thread (or every thread, with whole_process). Idempotent per
+    thread. Returns False when opted out; raises SandboxUnavailable when impossible."""
+    if getattr(_local, "sealed", False):
+        return True
+    reason = unavailable_reason()
+    if reason is not None:
+        if os.environ.get(OPT_OUT) == "1":
+            return False
+        raise SandboxUnavailable(f"cannot shut the network off for query evaluation ({reason}); "
+                                 f"set {OPT_OUT}=1 to rely on the parser check alone")
+    import pyseccomp
+
+    f = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
+    for name in DENIED:
+        try:
+            f.add_rule(pyseccomp.ERRNO(errno.EACCES), name)
+        except OSError:  # a syscall this architecture lacks (e.g. socketcall-only ABIs)
+            continue
+    if whole_process:
+        f.set_attr(pyseccomp.Attr.CTL_TSYNC, 1)
+    f.load()
+    _local.sealed = True
+    return True
+
+
+def sealed_here() -> bool:
+    """Whether the calling thread runs under the filter."""
+    return bool(getattr(_local, "sealed", False))

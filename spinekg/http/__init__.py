@@ -1,0 +1,1 @@
+"""The HTTP side of `spinekg serve`: uvicorn protocol details and the query lanes (admission control)."""

@@ -1,0 +1,64 @@
+"""The persisted store for large user data: built once, reopened without parsing, rebuilt when
+the file changes, and nothing half-built left behind by a bad file."""
+import pytest
+
+from spinekg.graph import persist
+from spinekg.graph.errors import SpinekgError
+
+SK = "https://w3id.org/spinekg/ontology#"
+
+
+def write_nt(path, n):
+    path.write_text("".join(f"<urn:x:{i}> <{SK}region> <{SK}Lumbar> .\n" for i in range(n)), encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def count(store):
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+
+
+def test_first_open_builds_then_reopens_from_disk(tmp_path):
+    data = tmp_path / "big.nt"
+    write_nt(data, 500)
+    assert count(persist.open_dataset([data])) == 500
+    built = persist.store_dir([data])
+    assert (built / persist.DONE).exists()
+    # a second open must not parse again: same size and mtime but other bytes still give the stored triples
+    import os
+
+    st = data.stat()
+    data.write_bytes(data.read_bytes().replace(b"Lumbar", b"Sacrum"))
+    os.utime(data, ns=(st.st_atime_ns, st.st_mtime_ns))
+    reopened = persist.open_dataset([data])
+    assert count(reopened) == 500
+    assert reopened.query(f"ASK {{ <urn:x:1> <{SK}region> <{SK}Lumbar> }}")
+
+
+def test_changed_file_is_loaded_again(tmp_path):
+    data = tmp_path / "big.nt"
+    write_nt(data, 10)
+    first = persist.store_dir([data])
+    assert count(persist.open_dataset([data])) == 10
+    write_nt(data, 25)
+    assert persist.store_dir([data]) != first
+    assert count(persist.open_dataset([data])) == 25
+
+
+def test_bad_file_leaves_no_store(tmp_path, cache):
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    with pytest.raises(SpinekgError, match="bad.nt"):
+        persist.open_dataset([bad])
+    assert not any(cache.glob("store-*")) and not any(cache.glob(".store-*"))
+
+
+def test_unknown_suffix_is_a_user_error(tmp_path):
+    f = tmp_path / "data.csv"
+    f.write_text("a,b\n", encoding="utf-8")
+    with pytest.raises(SpinekgError, match="unknown RDF file type"):
+        persist.open_dataset([f])
