@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -58,6 +57,9 @@ def _norm(name: str) -> str:
 
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file, require_regular_file
+
+    require_regular_file(path, NCCI_MAX_BYTES)  # a FIFO or /dev/zero must not hang or eat memory
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         from spinekg.graph.ncci_layouts import iter_rows
@@ -66,11 +68,7 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         return
     if suffix not in (".csv", ".tsv", ".txt", ".tab"):
         raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use .csv, .tsv or .xlsx")
-    try:
-        f = open(path, encoding="utf-8-sig", newline="")
-    except OSError as e:
-        raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
-    with f:
+    with open_user_file(path, NCCI_MAX_BYTES, "r", encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f, delimiter="," if suffix == ".csv" else "\t", strict=True)
         try:
             for cells in reader:
@@ -212,9 +210,15 @@ class FindingsWriter:
 
             self.tmp, self.f = None, sys.stdout
         else:
+            from spinekg.graph.atomicfile import sweep, temp_name
+
             path = Path(target)
             check_writable(path, force)
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            # streamed (a million findings never sit in memory), so a named temporary in the
+            # pattern graph.atomicfile sweeps: one a SIGKILL leaves is removed by the next run
+            sweep(path.parent)
+            self.tmp = str(path.parent / temp_name(path.name))
+            fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
             self.f = os.fdopen(fd, "w", encoding="utf-8", newline="")
         from spinekg.graph.textsafe import spreadsheet_cell
 

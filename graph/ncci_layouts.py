@@ -109,6 +109,9 @@ def file_facts(path: Path) -> dict:
 
 def iter_rows(path: Path) -> Iterator[Row]:
     """Every non-blank row of a .txt/.tsv (tab), .csv or .xlsx file, streamed, cells stripped."""
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file, require_regular_file
+
+    require_regular_file(path, NCCI_MAX_BYTES)  # a FIFO or /dev/zero must not hang or eat memory
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         yield from _xlsx_rows(path)
@@ -116,11 +119,7 @@ def iter_rows(path: Path) -> Iterator[Row]:
     if suffix not in (".txt", ".tsv", ".tab", ".csv"):
         raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use .txt, .csv, .tsv or .xlsx")
     delimiter = "," if suffix == ".csv" else "\t"
-    try:
-        f = open(path, encoding=text_encoding(path), newline="")
-    except OSError as e:
-        raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
-    with f:
+    with open_user_file(path, NCCI_MAX_BYTES, "r", encoding=text_encoding(path), newline="") as f:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         try:
             for cells in reader:
@@ -136,10 +135,12 @@ def text_encoding(path: Path) -> str:
     streaming pass, so a 2-million-row file is never held in memory."""
     import codecs
 
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file
+
     for encoding in ("utf-8-sig", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            with open(path, "rb") as f:
+            with open_user_file(path, NCCI_MAX_BYTES) as f:
                 for block in iter(lambda: f.read(1 << 20), b""):
                     decoder.decode(block)
                 decoder.decode(b"", final=True)
@@ -153,10 +154,13 @@ def text_encoding(path: Path) -> str:
 
 def read_text(path: Path) -> str:
     """The file as text: UTF-8 (with or without BOM), else Windows-1252, else a one-line error."""
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file
+
+    with open_user_file(path, NCCI_MAX_BYTES) as f:
+        try:
+            raw = f.read()
+        except OSError as e:
+            raise SpinekgError(f"{path}: cannot read ({e.strerror})") from None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)

@@ -69,3 +69,32 @@ def read_user_file(path: str | Path, max_bytes: int) -> bytes:
         raise SpinekgError(os_error_message(path, e)) from None
     finally:
         os.close(fd)
+
+
+NCCI_MAX_BYTES = 2048 * MiB  # CMS's biggest PTP part is a few hundred MB
+
+
+def require_regular_file(path: str | Path, max_bytes: int) -> Path:
+    """`path` if it is a regular file of at most `max_bytes` (checked without opening it, so a FIFO
+    never blocks); SpinekgError (one line) otherwise. For inputs read as a stream, not in one go."""
+    path = Path(path)
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise SpinekgError(os_error_message(path, e)) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise SpinekgError(f"{path} is {kind_of(st.st_mode)}, not a regular file")
+    if st.st_size > max_bytes:
+        raise SpinekgError(f"{path} is larger than the {_size_text(max_bytes)} limit")
+    return path
+
+
+def open_user_file(path: str | Path, max_bytes: int, mode: str = "rb", **kw):
+    """A regular file opened for streaming (`mode` "rb" or "r" with encoding/newline keywords),
+    after the checks of require_regular_file; every OSError is one line naming the path."""
+    path = require_regular_file(path, max_bytes)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise SpinekgError(os_error_message(path, e)) from None
+    return os.fdopen(fd, mode, **kw)

@@ -17,14 +17,20 @@ _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNe
 _FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
 
 
-def codes(*, as_frame: bool = False, kind: str | None = None, **filters: str | Sequence[str] | None):
+def codes(*, as_frame: bool = False, kind: str | Sequence[str] | None = None,
+          evidence: str | Sequence[str] | None = None, as_of: int | None = None,
+          **filters: str | Sequence[str] | None):
     """Code records matching the filters `spinekg list` takes (region, approach, procedure, lesion,
-    access, ... as a name or a list of names), or a pandas DataFrame with `as_frame=True`."""
+    access, ... as a name or a list of names: any of them within a facet, every facet given),
+    `evidence` levels, the code set `as_of` a year; a pandas DataFrame with `as_frame=True`."""
     from spinekg.graph.model import load_catalog
     from spinekg.graph.select import filter_codes
 
-    wanted = {k: ([v] if isinstance(v, str) else list(v)) for k, v in filters.items() if v}
-    records = filter_codes(load_catalog(), kind=kind, **wanted)
+    def names(v):
+        return None if v is None else ([v] if isinstance(v, str) else list(v))
+
+    wanted = {k: names(v) for k, v in filters.items() if v}
+    records = filter_codes(load_catalog(), kind=names(kind), evidence=names(evidence), as_of=as_of, **wanted)
     return to_pandas(records) if as_frame else records
 
 
@@ -37,18 +43,17 @@ def code(notation: str) -> "CodeRecord":
 
 
 def to_pandas(records: Iterable["CodeRecord"]):
-    """Records as a DataFrame with the columns of `spinekg list --format csv` (needs pandas)."""
+    """Records as a DataFrame with the one tabular schema (`spinekg list --format csv`'s columns,
+    in its order; multi-valued facets stay lists). Needs pandas."""
     try:
         import pandas as pd
     except ModuleNotFoundError:
         from spinekg.graph.errors import SpinekgError
 
         raise SpinekgError("to_pandas needs pandas: pip install 'spinekg[pandas]'") from None
-    from spinekg.exports.csv_table import CSV_COLUMNS
+    from spinekg.graph.model import TABLE_COLUMNS, table_record
 
-    rows = [r.to_json() for r in records]
-    return pd.DataFrame([{c: d.get(c) for c in CSV_COLUMNS if c != "iri"} for d in rows],
-                        columns=[c for c in CSV_COLUMNS if c != "iri"])
+    return pd.DataFrame([table_record(r) for r in records], columns=list(TABLE_COLUMNS))
 
 
 def graph() -> "rdflib.Graph":

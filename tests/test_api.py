@@ -47,7 +47,7 @@ def test_codes_filters_match_cli(cli):
 def test_as_frame_columns_match_list_csv(cli):
     df = spinekg.codes(procedure="corpectomy", as_frame=True)
     header = cli("list", "--procedure", "corpectomy", "--format", "csv").stdout.splitlines()[0].split(",")
-    assert list(df.columns) == [c for c in header if c != "iri"]
+    assert list(df.columns) == header
     assert list(df["code"]) == [r.code for r in spinekg.codes(procedure="corpectomy")]
 
 

@@ -177,3 +177,40 @@ def format_result(r: Result, fmt: str | None = None) -> str:
     return SELECT_WRITERS[fmt](r)
 
 
+
+
+# ------------------------------------------------------------------ compact cells for analysts
+_CPT = "https://w3id.org/spinekg/cpt/"
+_GRP = "https://w3id.org/spinekg/group/"
+_SK = "https://w3id.org/spinekg/ontology#"
+
+
+def _facet_names() -> dict[str, str]:
+    """sk: local name of each facet value -> its short name ("LateralExtracavitary" -> "lateral extracavitary")."""
+    from spinekg.graph.model import load_catalog
+
+    return {local: name for values in load_catalog().facet_values.values() for name, local in values.items()}
+
+
+def compact_result(r: Result) -> Result:
+    """The same rows with codes as "63304", groups as "63300-63308", facet values by name and other
+    IRIs as prefixed names (plain literals), for `query --compact`; graphs and ASK are unchanged."""
+    if r.is_graph or r.form == "ASK":
+        return r
+    names = _facet_names()
+
+    def cell(t: Term | None) -> Term | None:
+        if t is None or t.kind != "uri":
+            return t
+        v = t.value
+        if v.startswith(_CPT):
+            return Term.literal(v[len(_CPT):])
+        if v.startswith(_GRP):
+            return Term.literal(v[len(_GRP):])
+        if v.startswith(_SK) and v[len(_SK):] in names:
+            return Term.literal(names[v[len(_SK):]])
+        short = compact(v)
+        return Term.literal(short[1:-1] if short.startswith("<") else short)
+
+    rows = [tuple(cell(t) for t in row) for row in r.rows]
+    return Result(r.form, list(r.variables), rows, r.boolean, [], r.truncated, r.max_rows, r.elapsed)

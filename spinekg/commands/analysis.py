@@ -83,6 +83,9 @@ def register(app: typer.Typer) -> None:
         max_rows: int = typer.Option(10_000, "--max-rows", metavar="N", help="Return at most N rows (or triples); a notice says when the result was cut."),
         output: str = typer.Option("-", "--output", "-o", metavar="PATH", help="Write here instead of standard output."),
         force: bool = typer.Option(False, "--force", help="Overwrite --output if it exists."),
+        compact: Optional[bool] = typer.Option(None, "--compact/--full-iris",
+                                               help="table, csv, tsv: codes as 63304, facet values by name, other IRIs "
+                                                    "as prefixed names (default: on for table, off for csv/tsv)."),
     ) -> None:
         """Run a SPARQL query (inline, from a file, or a saved one) on the graph, read-only.
 
@@ -134,6 +137,13 @@ def register(app: typer.Typer) -> None:
                             timeout=timeout, max_rows=max_rows, notes=notes)
         for note in notes:
             typer.echo(f"note: {note}", err=True)
+        chosen = fmt or ("turtle" if result.is_graph else "table")
+        if compact and chosen not in ("table", "csv", "tsv"):
+            raise SpinekgError(f"--compact is for table, csv and tsv output, not {chosen}")
+        if compact or (compact is None and chosen == "table"):
+            from spinekg.graph.sparql.formats import compact_result
+
+            result = compact_result(result)
         out = sparql.format_result(result, fmt)
         if output == "-":
             typer.echo(out.rstrip("\n"))
@@ -221,6 +231,8 @@ def register(app: typer.Typer) -> None:
         approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
         lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural."),
         units: Optional[int] = typer.Option(None, "--units", metavar="N", help="How many segments or interspaces the operation covers."),
+        unit: Optional[str] = typer.Option(None, "--unit", metavar="NAME", help='What --units counts, e.g. interspace or "vertebral segment".'),
+        as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="Answer from the code set as it stood in that year."),
         fmt: TextJson = text_json_option("text or json."),
     ) -> None:
         """Which codes to report for an operation, how many times, and why (exit 1 when nothing fits).
@@ -231,7 +243,8 @@ def register(app: typer.Typer) -> None:
         from spinekg.graph.finder import find_text
         from spinekg.graph.model import load_catalog
 
-        d = run_find(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion, units=units)
+        d = run_find(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion,
+                     units=units, unit=unit, as_of=as_of)
         _emit(d, fmt, find_text)
         if not d["solutions"]:
             raise typer.Exit(1)

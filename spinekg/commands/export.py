@@ -34,11 +34,14 @@ def register(app) -> None:
         output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
                                              help="File, folder, or - for stdout (default: see above)."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
-        region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="Only codes of this region (repeatable)."),
+        region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="Only codes of this region, e.g. lumbar or lumbar,sacral."),
         approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help="Only codes with this approach."),
         procedure: Optional[List[str]] = typer.Option(None, "--procedure", metavar="NAME", help="Only codes with this procedure type."),
         lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="Only codes with this lesion compartment or nature."),
-        kind: Optional[str] = typer.Option(None, "--kind", metavar="KIND", help="primary or add-on."),
+        access: Optional[List[str]] = typer.Option(None, "--access", metavar="NAME", help="open, percutaneous or endoscopic."),
+        kind: Optional[List[str]] = typer.Option(None, "--kind", metavar="KIND", help="primary or add-on."),
+        evidence: Optional[List[str]] = typer.Option(None, "--evidence", metavar="LEVEL", help="confirmed, inferred or unconfirmed: only codes of these levels."),
+        as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="The code set as it stood in that year."),
         focus: Optional[str] = typer.Option(None, "--focus", metavar="CODE", help="html: centre on this code."),
         depth: Optional[int] = typer.Option(None, "--depth", metavar="N", min=0, help="html: steps around --focus (default 1)."),
         layout: Optional[Layout] = typer.Option(None, "--layout", help="html: force or hierarchical (default force)."),
@@ -57,7 +60,9 @@ def register(app) -> None:
             target_fmt = get_format(name)  # unknown format: error listing the valid ones
             if given and not set(target_fmt.options) >= {g[2:] for g in given}:
                 raise SpinekgError(f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to html only")
-        filters = {"region": region, "approach": approach, "procedure": procedure, "lesion": lesion, "kind": kind}
+        # the filters of `spinekg list`, with its meaning: OR within a filter, AND across filters
+        filters = {"region": region, "approach": approach, "procedure": procedure, "lesion": lesion,
+                   "access": access, "kind": kind, "evidence": evidence, "as_of": as_of}
 
         # 1. check every target before any work
         if name == "all":
@@ -67,12 +72,11 @@ def register(app) -> None:
 
         # 2. select the codes
         codes = None
-        if any(filters.values()):
+        if any(v is not None and v != [] for v in filters.values()):
             from spinekg.graph.model import load_catalog
             from spinekg.graph.select import filter_codes
 
-            records = filter_codes(load_catalog(), kind=kind, region=region, approach=approach,
-                                   procedure=procedure, lesion=lesion)
+            records = filter_codes(load_catalog(), **filters)
             if not records:
                 raise SpinekgError("no codes match the filters; nothing exported")
             codes = [r.code for r in records]
