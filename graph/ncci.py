@@ -95,7 +95,7 @@ def load_ncci() -> dict | None:
 
 def aoc_record(as_of: dt.date) -> dict | None:
     """The AOC edits of the import(s) that apply on `as_of`, with their provenance; None if no AOC file."""
-    chosen = applicable(load_imports(), "aoc", as_of)
+    chosen = applicable(load_imports(strict=True), "aoc", as_of)
     if not chosen:
         return None
     edits = sorted({Edit(*row) for imp in chosen for row in imp.rows})

@@ -86,7 +86,11 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def load_imports() -> list[Import]:
+def load_imports(strict: bool = False) -> list[Import]:
+    """Every stored import. A damaged store is one line naming how to clear it (graph.userdata.damaged):
+    a warning and no imports by default, so other commands still work; an error when strict."""
+    from spinekg.graph.userdata import damaged
+
     path = ncci_path()
     if not path.exists():
         return []
@@ -97,9 +101,9 @@ def load_imports() -> list[Import]:
             data = {"imports": [{"kind": "aoc", "source_files": [data["source_file"]], "sha256": data["sha256"],
                                  "imported_on": data["imported_on"], "rows_read": len(rows), "rows": rows}]}
         return [Import.from_json(d) for d in data["imports"]]
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-        raise SpinekgError(f"{path}: the stored NCCI imports are damaged; remove them with "
-                           "`spinekg import ncci-addon --remove --all`") from None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, OSError):
+        damaged(path, "ncci-addon", "NCCI imports", "not a valid NCCI import store", strict=strict)
+        return []
 
 
 def save_imports(imports: list[Import]) -> None:
@@ -118,14 +122,19 @@ def save_imports(imports: list[Import]) -> None:
 def add_import(new: Import) -> list[Import]:
     """Store `new`, replacing an import of the same kind, setting, quarter and files; return all."""
     same = (new.kind, new.setting, new.quarter, new.source_files)
-    imports = [i for i in load_imports() if (i.kind, i.setting, i.quarter, i.source_files) != same]
+    imports = [i for i in load_imports(strict=True) if (i.kind, i.setting, i.quarter, i.source_files) != same]
     imports.append(new)
     save_imports(imports)
     return imports
 
 
 def remove(kind: str, quarter: str | None = None, everything: bool = False) -> int:
-    imports = load_imports()
+    path = ncci_path()
+    try:
+        imports = load_imports(strict=True)
+    except SpinekgError:  # a damaged store: removing means deleting it
+        path.unlink(missing_ok=True)
+        return 1
     left = [i for i in imports if not (everything or (i.kind == kind and (quarter is None or i.quarter == quarter)))]
     save_imports(left)
     return len(imports) - len(left)
