@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def load_imports(strict: bool = False) -> list[Import]:
     from spinekg.graph.userdata import damaged
 
     path = ncci_path()
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -132,7 +133,7 @@ def remove(kind: str, quarter: str | None = None, everything: bool = False) -> i
     path = ncci_path()
     try:
         imports = load_imports(strict=True)
-    except SpinekgError:  # a damaged store: removing means deleting it
+    except SpinekgError:  # a damaged store (garbage, a dangling link…): removing means deleting it
         path.unlink(missing_ok=True)
         return 1
     left = [i for i in imports if not (everything or (i.kind == kind and (quarter is None or i.quarter == quarter)))]
