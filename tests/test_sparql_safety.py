@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import recording_listener
 
 from spinekg.graph import sparql as S
 
@@ -22,31 +23,9 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 
 @pytest.fixture()
 def listener():
-    """A socket on 127.0.0.1 that records every connection made to it."""
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    srv.settimeout(0.05)
-    hits: list = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, addr = srv.accept()
-            except (socket.timeout, OSError):
-                continue
-            hits.append(addr)
-            conn.close()
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    port = srv.getsockname()[1]
-    yield f"http://127.0.0.1:{port}", hits
-    stop.set()
-    t.join(1)
-    srv.close()
+    """A loopback socket recording every connection made to it."""
+    with recording_listener(16) as found:
+        yield found
 
 
 def forbidden(url: str) -> list[tuple[str, type]]:
