@@ -469,14 +469,16 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
                              f"{r['validate_peak_rss_mb']:.0f} MB", "", "",
                              ("ok" if r["validate_peak_rss_mb"] <= 2048 else "MISSED") if big else ""))
     c = res.get("claims")
-    if c:
-        rows.append(("claims: import ncci-ptp (≤ 60 s)", f"{c['ptp_import_s']:.1f} s", f"{c['ptp_rows']:,} rows", "",
-                     "ok" if c["ptp_import_s"] <= 60 else "MISSED"))
-        rows.append(("claims: check claims (≤ 15 s)", f"{c['check_claims_s']:.1f} s",
+    if c:  # the claims targets are for 2M PTP rows and 1M claim lines; smaller runs are not judged
+        full = c["ptp_rows"] >= 2_000_000 and c["claim_lines"] >= 1_000_000
+        judge = lambda ok: ("ok" if ok else "MISSED") if full else ""  # noqa: E731
+        rows.append((f"claims: import ncci-ptp{' (≤ 60 s)' if full else ''}", f"{c['ptp_import_s']:.1f} s",
+                     f"{c['ptp_rows']:,} rows", "", judge(c["ptp_import_s"] <= 60)))
+        rows.append((f"claims: check claims{' (≤ 15 s)' if full else ''}", f"{c['check_claims_s']:.1f} s",
                      f"csv read {c['csv_read_s']:.1f} s, {c['claim_lines']:,} lines", ratio(c["check_claims_s"], c["csv_read_s"]),
-                     "ok" if c["check_claims_s"] <= 15 else "MISSED"))
-        rows.append(("claims: check claims peak RSS (≤ 500 MB)", f"{c['check_claims_peak_rss_mb']:.0f} MB", "", "",
-                     "ok" if c["check_claims_peak_rss_mb"] <= 500 else "MISSED"))
+                     judge(c["check_claims_s"] <= 15)))
+        rows.append((f"claims: check claims peak RSS{' (≤ 500 MB)' if full else ''}", f"{c['check_claims_peak_rss_mb']:.0f} MB",
+                     "", "", judge(c["check_claims_peak_rss_mb"] <= 500)))
     ld = res.get("load")
     if ld:
         for k, v in ld.items():

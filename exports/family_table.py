@@ -14,6 +14,7 @@ from spinekg.graph.labels import REGION_ORDER
 FACETS = (("approach", "approaches"), ("procedure", "procedures"), ("lesion compartment", "lesion_compartments"),
           ("lesion nature", "lesion_natures"), ("access", "access"), ("variant", "variants"),
           ("indication", "indications"), ("units", None), ("region", "regions"))
+FACET_ATTR = dict(FACETS)
 JOINED = ("procedure", "variant", "indication")
 NONE = "(none)"  # the value of a code without that facet (an empty cell is drawn as \u2014)
 EMPTY = "\u2014"
@@ -38,7 +39,7 @@ def units(rec) -> str:
 
 def facet(rec, name: str) -> tuple[str, ...]:
     """A code's values of one facet (units as one phrase); () when it has none."""
-    attr = dict(FACETS)[name]
+    attr = FACET_ATTR[name]
     if attr is None:
         u = units(rec)
         return () if u == NONE else (u,)
@@ -80,15 +81,15 @@ def build_table(catalog, group: str, wanted=None) -> dict:
     def cols_of(c):
         return list(facet(recs[c], col_facet)) or [NONE] if col_facet else ["all"]
 
-    columns = _order(col_facet, {v for c in main for v in cols_of(c)}) if col_facet else ["all"]
-    keys = sorted({row_key(c) for c in main}, key=lambda k: [(v == NONE, v) for v in k])
+    key_of = {c: row_key(c) for c in main}  # once per code, not once per cell
+    cols = {c: cols_of(c) for c in main}
+    addons = {c: [a for a in codes if a in attached and c in recs[a].add_on_to] for c in main}
+    columns = _order(col_facet, {v for c in main for v in cols[c]}) if col_facet else ["all"]
+    keys = sorted(set(key_of.values()), key=lambda k: [(v == NONE, v) for v in k])
     rows = []
     for key in keys:
-        cells = []
-        for col in columns:
-            cell = [{"code": c, "addons": [a for a in codes if a in attached and c in recs[a].add_on_to]}
-                    for c in main if row_key(c) == key and col in cols_of(c)]
-            cells.append(cell)
+        cells = [[{"code": c, "addons": addons[c]} for c in main if key_of[c] == key and col in cols[c]]
+                 for col in columns]
         rows.append({"key": list(key), "cells": cells})
     outside = sorted({a for c in codes for a in recs[c].add_ons if a not in recs})
     return {"group": group, "label": catalog.groups[group]["label"], "codes": codes, "main": main,

@@ -84,9 +84,7 @@ def render_page(catalog, *, codes: set[str] | None = None, focus: str | None = N
     if depth is not None:
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
             raise SpinekgError(f"depth must be a whole number of 0 or more, not {depth!r}")
-        # (depth 1 without a focus is let through while exports/registry.py still passes its old
-        #  default of 1 on every html export; it draws the same page as no depth)
-        if focus is None and depth != 1:
+        if focus is None:
             raise SpinekgError("--depth needs --focus CODE: it counts steps around that code")
     if focus is not None:
         focus = get_code(catalog, focus).code

@@ -165,14 +165,14 @@ def unit_local(short: str) -> str:
     return "".join(w.capitalize() for w in short.split())
 
 
-def write_html(source: ExportSource, *, focus: str | None = None, depth: int = 1,
+def write_html(source: ExportSource, *, focus: str | None = None, depth: int | None = None,
                layout: str = "force") -> Output:
-    """The HTML explorer (exports/html.py) as a registry writer."""
-    from spinekg.exports.html import render_html
+    """The HTML explorer (exports/html.py) as a registry writer; its counts say what the page draws."""
+    from spinekg.exports.html import render_page
 
     codes = set(source.codes) if source.codes is not None else None
-    text = render_html(source.catalog, codes=codes, focus=focus, depth=depth, layout=layout)
-    return Output(data=text.encode("utf-8"), counts={"codes": len(source.records())})
+    text, info = render_page(source.catalog, codes=codes, focus=focus, depth=depth, layout=layout)
+    return Output(data=text.encode("utf-8"), counts=info)
 
 
 def build(fmt: Format, source: ExportSource, options: dict | None = None) -> Output:

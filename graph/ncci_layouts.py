@@ -107,8 +107,10 @@ def file_facts(path: Path) -> dict:
 
 # ------------------------------------------------------------------ reading rows
 
-def iter_rows(path: Path) -> Iterator[Row]:
-    """Every non-blank row of a .txt/.tsv (tab), .csv or .xlsx file, streamed, cells stripped."""
+def iter_rows(path: Path, *, encoding: str | None = None, strip: bool = True,
+              formats: tuple[str, ...] = (".txt", ".tsv", ".tab", ".csv")) -> Iterator[Row]:
+    """Every non-blank row of a .txt/.tsv (tab), .csv or .xlsx file, streamed (cells stripped unless
+    strip=False). Text is UTF-8 or Windows-1252, found by one streaming pass, unless `encoding` names it."""
     from spinekg.graph.userfiles import NCCI_MAX_BYTES, open_user_file, require_regular_file
 
     require_regular_file(path, NCCI_MAX_BYTES)  # a FIFO or /dev/zero must not hang or eat memory
@@ -116,18 +118,22 @@ def iter_rows(path: Path) -> Iterator[Row]:
     if suffix == ".xlsx":
         yield from _xlsx_rows(path)
         return
-    if suffix not in (".txt", ".tsv", ".tab", ".csv"):
-        raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use .txt, .csv, .tsv or .xlsx")
+    if suffix not in formats:
+        raise SpinekgError(f"{path}: unsupported file type {suffix or '(none)'}; use {', '.join(formats)} or .xlsx")
     delimiter = "," if suffix == ".csv" else "\t"
-    with open_user_file(path, NCCI_MAX_BYTES, "r", encoding=text_encoding(path), newline="") as f:
+    with open_user_file(path, NCCI_MAX_BYTES, "r", encoding=encoding or text_encoding(path), newline="") as f:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         try:
             for cells in reader:
-                cells = [c.strip() for c in cells]
+                if strip:
+                    cells = [c.strip() for c in cells]
                 if any(cells):
                     yield reader.line_num, cells
         except csv.Error as e:
             raise SpinekgError(f"{path}: line {reader.line_num}: malformed {suffix[1:].upper()}: {e}") from None
+        except UnicodeDecodeError:
+            name = "UTF-8" if (encoding or "").lower().startswith("utf-8") else encoding
+            raise SpinekgError(f"{path}: after line {reader.line_num}: not {name} text; save the file as {name}") from None
 
 
 def text_encoding(path: Path) -> str:

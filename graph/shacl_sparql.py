@@ -134,10 +134,13 @@ def _property_checks(sh: _Shapes, prop, targets: str, fallback_message: str) -> 
         per_value(f"!isLiteral(?v) || datatype(?v) != {_iri(d)}")
     for r in sh.objects(prop, SH + "pattern"):
         per_value(f"isBlank(?v) || !REGEX(STR(?v), {_term(r)})")
+    kinds = {SH + "IRI": "isIRI(?v)", SH + "Literal": "isLiteral(?v)", SH + "BlankNode": "isBlank(?v)",
+             SH + "BlankNodeOrIRI": "(isBlank(?v) || isIRI(?v))", SH + "IRIOrLiteral": "(isIRI(?v) || isLiteral(?v))",
+             SH + "BlankNodeOrLiteral": "(isBlank(?v) || isLiteral(?v))"}
     for k in sh.objects(prop, SH + "nodeKind"):
-        if k.value != SH + "IRI":
+        if k.value not in kinds:
             raise NotImplementedError(f"sh:nodeKind {k.value}")
-        per_value("!isIRI(?v)")
+        per_value("!" + kinds[k.value])
     for v in sh.objects(prop, SH + "hasValue"):
         checks.append(Check(f"SELECT ?this WHERE {{ {targets} FILTER NOT EXISTS {{ ?this {path} {_term(v)} }} }}",
                             shown, message))

@@ -79,6 +79,20 @@ _PROVENANCE = ("source_file", "imported_on", "sha256")
 
 
 def any_damaged() -> bool:
+    """Whether a store reported damaged is still there as it was (a store since removed or rewritten
+    no longer counts, so a long-lived process writes its caches again)."""
+    current = {descriptors_path(), ncci_path()}  # SPINEKG_HOME may have changed in this process
+    for target, signature in list(_damaged.items()):
+        if target not in current:
+            _damaged.pop(target, None)
+            continue
+        try:
+            st = os.lstat(target)
+            now = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            now = None
+        if now is None or now != signature:
+            _damaged.pop(target, None)
     return bool(_damaged)
 
 

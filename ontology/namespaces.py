@@ -95,6 +95,7 @@ class SK(DefinedNamespace):
     LesionNature: URIRef
     Level: URIRef
     LinkStatement: URIRef
+    LabelStatement: URIRef
     LocalGraft: URIRef
     Lumbar: URIRef
     Manipulation: URIRef

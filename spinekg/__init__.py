@@ -11,7 +11,7 @@ import os as _os
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "codes", "code", "to_pandas", "graph", "store", "network", "query", "plain",
-           "Rows", "find", "path", "compare", "render_html", "SpinekgError"]
+           "Rows", "find", "path", "compare", "render_html", "check_claim", "Finding", "SpinekgError"]
 
 # From a checkout (no install), `spinekg.graph`, `spinekg.ontology` and `spinekg.exports` live in
 # the design card's top-level folders beside this package; an installed wheel has them inside it.
@@ -26,6 +26,10 @@ def __getattr__(name: str):
         from spinekg.graph.errors import SpinekgError
 
         return SpinekgError
+    if name in ("check_claim", "Finding"):
+        from spinekg.graph import claims
+
+        return getattr(claims, name)
     if name == "graph":  # the subpackage, callable: spinekg.graph() is the rdflib Graph
         import importlib
 

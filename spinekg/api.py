@@ -17,14 +17,20 @@ _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNe
 _FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
 
 
-def codes(*, as_frame: bool = False, kind: str | None = None, **filters: str | Sequence[str] | None):
+def codes(*, as_frame: bool = False, kind: str | Sequence[str] | None = None,
+          evidence: str | Sequence[str] | None = None, as_of: int | None = None,
+          **filters: str | Sequence[str] | None):
     """Code records matching the filters `spinekg list` takes (region, approach, procedure, lesion,
-    access, ... as a name or a list of names), or a pandas DataFrame with `as_frame=True`."""
+    access, ... as a name or a list of names: any of them within a facet, every facet given),
+    `evidence` levels, the code set `as_of` a year; a pandas DataFrame with `as_frame=True`."""
     from spinekg.graph.model import load_catalog
     from spinekg.graph.select import filter_codes
 
-    wanted = {k: ([v] if isinstance(v, str) else list(v)) for k, v in filters.items() if v}
-    records = filter_codes(load_catalog(), kind=kind, **wanted)
+    def names(v):
+        return None if v is None else ([v] if isinstance(v, str) else list(v))
+
+    wanted = {k: names(v) for k, v in filters.items() if v}
+    records = filter_codes(load_catalog(), kind=names(kind), evidence=names(evidence), as_of=as_of, **wanted)
     return to_pandas(records) if as_frame else records
 
 

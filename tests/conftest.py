@@ -1,5 +1,8 @@
+import contextlib
 import os
+import socket
 import tempfile
+import threading
 
 import pytest
 
@@ -36,3 +39,33 @@ def cli():
         return runner.invoke(app, list(args))
 
     return run
+
+
+@contextlib.contextmanager
+def recording_listener(backlog: int = 16):
+    """A socket on 127.0.0.1 that records every connection made to it: yields (url, hits)."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(backlog)
+    srv.settimeout(0.05)
+    hits: list = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, addr = srv.accept()
+            except (socket.timeout, OSError):
+                continue
+            hits.append(addr)
+            conn.close()
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{srv.getsockname()[1]}", hits
+    finally:
+        stop.set()
+        t.join(1)
+        srv.close()

@@ -9,7 +9,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -17,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import recording_listener
 
 from spinekg.graph import sparql as S
 
@@ -50,30 +50,9 @@ def fits(got: str, expected: str) -> bool:
 
 @pytest.fixture(scope="module")
 def listener():
-    """A socket on 127.0.0.1 that records every connection made to it (module-wide: cases share it)."""
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(64)
-    srv.settimeout(0.05)
-    hits: list = []
-    stop = threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                conn, addr = srv.accept()
-            except (socket.timeout, OSError):
-                continue
-            hits.append(addr)
-            conn.close()
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.getsockname()[1]}", hits
-    stop.set()
-    t.join(1)
-    srv.close()
+    """A loopback socket recording every connection made to it (module-wide: cases share it)."""
+    with recording_listener(64) as found:
+        yield found
 
 
 def settle(hits: list) -> list:

@@ -147,3 +147,20 @@ def test_each_additional_in_the_spine_section(catalog):
 def test_discography_is_reported_per_level(catalog):
     d = find(catalog, procedure="discography", region="lumbar", units=3)
     assert [s["text"] for s in d["solutions"]] == ["62290 × 3"]
+
+
+def test_find_cli_takes_unit_and_as_of(cli):
+    import json
+
+    r = cli("find", "--procedure", "arthrodesis", "--region", "lumbar", "--approach", "anterior",
+            "--units", "2", "--unit", "interspace", "--format", "json")
+    assert r.exit_code == 0, r.output
+    texts = [s["text"] for s in json.loads(r.stdout)["solutions"]]
+    assert "22558 × 1 + 22585 × 1" in texts
+    later = [c for c in json.loads(cli("list", "--format", "json").stdout) if (c.get("added_in") or 0) > 2010]
+    old = json.loads(cli("find", "--procedure", "arthrodesis", "--region", "lumbar", "--units", "2",
+                         "--as-of", "2010", "--format", "json").stdout)
+    reported = {x["code"] for s in old["solutions"] for x in s["report"]}
+    assert later and not reported & {c["code"] for c in later}
+    bad = cli("find", "--procedure", "arthrodesis", "--unit", "furlong", "--units", "2")
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1

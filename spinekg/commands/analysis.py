@@ -231,6 +231,8 @@ def register(app: typer.Typer) -> None:
         approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
         lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural."),
         units: Optional[int] = typer.Option(None, "--units", metavar="N", help="How many segments or interspaces the operation covers."),
+        unit: Optional[str] = typer.Option(None, "--unit", metavar="NAME", help='What --units counts, e.g. interspace or "vertebral segment".'),
+        as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="Answer from the code set as it stood in that year."),
         fmt: TextJson = text_json_option("text or json."),
     ) -> None:
         """Which codes to report for an operation, how many times, and why (exit 1 when nothing fits).
@@ -241,7 +243,8 @@ def register(app: typer.Typer) -> None:
         from spinekg.graph.finder import find_text
         from spinekg.graph.model import load_catalog
 
-        d = run_find(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion, units=units)
+        d = run_find(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion,
+                     units=units, unit=unit, as_of=as_of)
         _emit(d, fmt, find_text)
         if not d["solutions"]:
             raise typer.Exit(1)

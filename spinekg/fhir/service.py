@@ -44,19 +44,13 @@ def negotiate(query: dict[str, list[str]], headers: dict[str, str]) -> str | Non
     accept = headers.get("accept", "").strip()
     if not accept:
         return "json"
+    from spinekg.http.accept import accept_ranges
+
     best = None
-    for i, part in enumerate(accept.split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        media, q = bits[0].lower(), 1.0
-        for b in bits[1:]:
-            if b.startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
+    for q, i, media in accept_ranges(accept):
         kind = ("json" if media in JSON_TYPES or media in ("*/*", "application/*") else
                 "xml" if media in XML_TYPES else None)
-        if kind and q > 0 and (best is None or (-q, i) < best[0]):
+        if kind and (best is None or (-q, i) < best[0]):
             best = ((-q, i), kind)
     return best[1] if best else None
 

@@ -61,18 +61,10 @@ def negotiate(accept: str | None, graph: bool) -> str | None:
     default = "turtle" if graph else "json"
     if not accept:
         return default
+    from spinekg.http.accept import accept_ranges
+
     choices = []
-    for i, part in enumerate(accept.split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        media, q = bits[0].lower(), 1.0
-        for b in bits[1:]:
-            if b.startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        if not q > 0:
-            continue
+    for q, i, media in accept_ranges(accept):
         if media in table:
             choices.append((-q, 0, i, table[media]))
         elif media in ("*/*", "application/*", "text/*"):
