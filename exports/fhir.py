@@ -2,9 +2,11 @@
 region, approach and procedure type (intensional: a compose filter on the facet), and the
 ConceptMaps to BioPortal CPT and UBERON, together in one `collection` Bundle (JSON).
 
-The code CodeSystem declares a property for every facet (values as Codings of the facet
-CodeSystem, https://w3id.org/spinekg/ontology, which the Bundle carries), for the add-on relation
-(`addOnTo`, `hasAddOn`), for units and their counting, for the code kind, the evidence level and
+The code CodeSystem declares a property for every facet, the spine section's imaging, agent,
+delivery, device and device action included (values as Codings of the facet CodeSystem,
+https://w3id.org/spinekg/ontology, which the Bundle carries, each with its display), for the add-on
+relation (`addOnTo`, `hasAddOn`), for units and their counting (ordinal add-ons'
+`firstCoveredUnit` / `lastCoveredUnit`, per-unit primaries' `reportedPerUnit`), for the code kind, the evidence level and
 the history (`status`, `inactive`, `addedIn`, `deletedIn`, `replacedBy`), and the standard
 `parent` / `notSelectable`. hierarchyMeaning is `is-a` (a code is a kind of the operation its
 range heading names; add-ons are not kinds of their primaries, so `addOnTo` is no hierarchy).
@@ -43,6 +45,12 @@ FACET_PROPERTIES = (
     ("lesion_natures", "lesionNature", "LesionNature", "Kind of lesion the code names"),
     ("variants", "variant", "TechniqueVariant", "Further distinction of the code from its near-twins"),
     ("indications", "indication", "Indication", "Condition the code is specifically for"),
+    # spine-section facets (ontology/spine-section.ttl)
+    ("imaging", "imaging", "ImagingGuidance", "Imaging guidance the code includes, or that imaging is reported apart"),
+    ("agents", "agent", "Agent", "Kind of substance or energy the code delivers"),
+    ("delivery", "delivery", "Delivery", "How the code delivers its agent: one injection, a catheter, long-term"),
+    ("devices", "device", "Device", "Implanted or placed device the code acts on (several values: any of them)"),
+    ("device_actions", "deviceAction", "DeviceAction", "What the code does to its device (several values: each)"),
 )
 UNIT_CLASS = "CountedUnit"
 EVIDENCE = ("confirmed", "inferred", "unconfirmed")
@@ -89,6 +97,14 @@ def _properties() -> list[dict]:
          "description": "True when the add-on is reported once per unit beyond the first", "type": "boolean"},
         {"code": "eachUnit", "uri": SK + "eachUnit",
          "description": "True when the add-on is reported once per unit from the first", "type": "boolean"},
+        {"code": "firstCoveredUnit", "uri": SK + "firstCoveredUnit",
+         "description": "An ordinal add-on: the first unit it covers, counting the primary's unit as the first",
+         "type": "integer"},
+        {"code": "lastCoveredUnit", "uri": SK + "lastCoveredUnit",
+         "description": "An ordinal add-on: the last unit it covers (absent: every unit beyond the first covered)",
+         "type": "integer"},
+        {"code": "reportedPerUnit", "uri": SK + "reportedPerUnit",
+         "description": "True when the primary is reported once for each unit", "type": "boolean"},
         {"code": "addOnTo", "uri": SK + "addOnTo", "description": "A primary code this add-on is reported with",
          "type": "code"},
         {"code": "hasAddOn", "uri": SK + "hasAddOn", "description": "An add-on code reported with this code",
@@ -147,6 +163,13 @@ def _code_concept(rec, catalog, in_export: set[str]) -> dict:
         props.append({"code": "eachUnit", "valueBoolean": True})
     elif rec.each_additional_unit or counting == "per-additional":
         props.append({"code": "eachAdditionalUnit", "valueBoolean": True})
+    first, last = getattr(rec, "first_covered_unit", None), getattr(rec, "last_covered_unit", None)
+    if first is not None:
+        props.append({"code": "firstCoveredUnit", "valueInteger": first})
+    if last is not None:
+        props.append({"code": "lastCoveredUnit", "valueInteger": last})
+    if getattr(rec, "reported_per_unit", False):
+        props.append({"code": "reportedPerUnit", "valueBoolean": True})
     props += [{"code": "addOnTo", "valueCode": c} for c in rec.add_on_to if c in in_export]
     props += [{"code": "hasAddOn", "valueCode": c} for c in rec.add_ons if c in in_export]
     for name, field in (("addedIn", "added_in"), ("deletedIn", "deleted_in")):
@@ -214,9 +237,10 @@ def code_system(source: ExportSource) -> dict:
         "status": "active",
         "experimental": False,
         "publisher": "spinekg",
-        "description": (f"Spine procedure codes (CPT 63001-63308 and related codes) of the {year} CPT code set "
+        "description": (f"Spine procedure codes (CPT's spine section and related codes) of the {year} CPT code set "
                         "(codes deleted earlier are kept, retired) and their range groups, with region, approach, "
-                        "procedure type, lesion, unit and add-on relations as properties. The hierarchy (parent, "
+                        "procedure type, lesion, imaging, agent, delivery, device, unit and add-on relations as "
+                        "properties. The hierarchy (parent, "
                         "child, $subsumes) is the range-group hierarchy only; add-on relations are properties."
                         + (" A filtered subset of the codes." if subset else "")),
         "copyright": COPYRIGHT,

@@ -19,10 +19,12 @@ version says which CPT code-set year the data describes. Imported descriptors be
 CONCEPT_SYNONYM rows, neutralised against spreadsheet formulas.
 
 Concept ids are derived from each concept's identity, not from enumeration order, so they stay
-the same when codes are added: a code's id is 2,000,000,000 + its number (63304 -> 2000063304);
-any other concept's id is 2,000,100,000 + (sha256 of its IRI mod 147,000,000), which stays below
-the 32-bit integer limit (OMOP's range for local concepts starts at 2,000,000,000). A collision
-stops the export rather than reusing an id.
+the same when codes are added (see code_concept_id): a five-digit code's id is 2,000,000,000 + its
+number (63304 -> 2000063304); a Category III code (four digits and "T") sits in a block of its own
+above every other id, 2,147,100,000 + its four digits (0200T -> 2147100200), so it can neither
+meet a numeric code nor a hashed id; any other concept's id is 2,000,100,000 + (sha256 of its IRI
+mod 147,000,000). Every id stays below the 32-bit integer limit (OMOP's range for local concepts
+starts at 2,000,000,000). A collision stops the export rather than reusing an id.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ VOCABULARY_ID = "SpineKG"
 LOCAL_BASE = 2_000_000_000
 HASH_BASE = 2_000_100_000
 HASH_SPAN = 147_000_000  # HASH_BASE + HASH_SPAN < 2**31 - 1
+CATEGORY_III_BASE = HASH_BASE + HASH_SPAN  # 2,147,100,000: + 9999 stays below 2**31 - 1
 START, END = "19700101", "20991231"
 SK_NS = "https://w3id.org/spinekg/ontology#"
 # OMOP's own metadata vocabularies / concept classes, shipped so the folder loads alone
@@ -86,6 +89,15 @@ FACET_CLASSES = {
     "variants": ("SKG Variant", "spinekg technique variant", "Observation", "SKG has variant", "SKG variant of"),
     "indications": ("SKG Indication", "spinekg indication", "Condition", "SKG has indication",
                     "SKG indication of"),
+    "access": ("SKG Access", "spinekg access", "Observation", "SKG has access", "SKG access of"),
+    # spine-section facets
+    "imaging": ("SKG Imaging Guidance", "spinekg imaging guidance", "Observation", "SKG has imaging",
+                "SKG imaging of"),
+    "agents": ("SKG Agent", "spinekg agent", "Observation", "SKG has agent", "SKG agent of"),
+    "delivery": ("SKG Delivery", "spinekg delivery", "Observation", "SKG has delivery", "SKG delivery of"),
+    "devices": ("SKG Device", "spinekg device", "Device", "SKG has device", "SKG device of"),
+    "device_actions": ("SKG Device Action", "spinekg device action", "Observation", "SKG has dev action",
+                       "SKG dev action of"),
     "unit": ("SKG Counted Unit", "spinekg counted unit", "Observation", "SKG has unit", "SKG unit of"),
 }
 CODE_CLASSES = {"primary": ("SKG Primary Code", "spinekg primary code"),
@@ -108,6 +120,16 @@ for _cls, _name, _dom, _rel, _rev in FACET_CLASSES.values():
     RELATIONSHIPS[_rev] = (f"{_name.removeprefix('spinekg ').capitalize()} of (spinekg)", _rel, "0", "0")
 
 
+def code_concept_id(code: str) -> int | None:
+    """A code's concept id from its notation alone (None for a notation of another form): the ids
+    published for five-digit codes before Category III codes came in stay as they were."""
+    if code.isascii() and code.isdigit() and len(code) == 5:
+        return LOCAL_BASE + int(code)
+    if len(code) == 5 and code.endswith("T") and code[:4].isascii() and code[:4].isdigit():
+        return CATEGORY_III_BASE + int(code[:4])
+    return None
+
+
 class ConceptIds:
     """Ids derived from identity; refuses a collision instead of silently sharing an id."""
 
@@ -115,9 +137,8 @@ class ConceptIds:
         self.seen: dict[int, str] = {}
 
     def __call__(self, key: str, code: str | None = None) -> int:
-        if code is not None and code.isdigit() and len(code) <= 5:
-            cid = LOCAL_BASE + int(code)
-        else:
+        cid = code_concept_id(code) if code is not None else None
+        if cid is None:
             cid = HASH_BASE + int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % HASH_SPAN
         other = self.seen.setdefault(cid, key)
         if other != key:

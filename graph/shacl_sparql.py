@@ -7,7 +7,7 @@ nodes, evaluated by Oxigraph over the whole store at once. The shapes files (ont
 statement of the rules: the queries are generated from it, for the SHACL-core subset it uses
 (targetClass / targetSubjectsOf / targetObjectsOf; minCount, maxCount, class, datatype, pattern,
 nodeKind IRI, hasValue, languageIn, in, min/maxInclusive, lessThan, lessThanOrEquals, inverse
-paths; node-level xone / or / not over simple sub-shapes). A shape using anything else raises
+paths; node-level class, nodeKind IRI, xone / or / not over simple sub-shapes). A shape using anything else raises
 NotImplementedError, so a new rule cannot be skipped silently. tests/test_shacl_sparql.py proves
 the same violations as pyshacl on the shipped graph and on each crafted broken file.
 
@@ -185,7 +185,7 @@ def _conforms(sh: _Shapes, shape) -> str:
 
 
 NODE_KEYS = {SH + k for k in ("targetClass", "targetSubjectsOf", "targetObjectsOf", "property", "message",
-                              "xone", "or", "not", "nodeKind")} | {RDF + "type"}
+                              "xone", "or", "not", "nodeKind", "class")} | {RDF + "type"}
 
 
 def compile_shapes(text: bytes) -> list[Check]:
@@ -209,6 +209,9 @@ def compile_shapes(text: bytes) -> list[Check]:
         def node_check(condition: str):
             checks.append(Check(f"SELECT ?this WHERE {{ {targets} FILTER ({condition}) }}", "-", message))
 
+        for c in sh.objects(shape, SH + "class"):  # the focus node itself is an instance of the class
+            checks.append(Check(f"SELECT ?this WHERE {{ {targets} FILTER (!{_class_test('?this', c)}) }}", "-",
+                                message or f"focus node is not a {c.value}"))
         for k in sh.objects(shape, SH + "nodeKind"):
             if k.value != SH + "IRI":
                 raise NotImplementedError(f"sh:nodeKind {k.value}")

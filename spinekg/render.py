@@ -11,7 +11,10 @@ SHOW_KEYS = ("code", "label", "kind", "regions", "approaches", "procedures", "le
              "lesion_natures", "unit", "min_units", "max_units", "add_on_to", "add_ons", "group", "status",
              "access", "variants", "indications", "each_additional_unit", "reported_with", "group_label",
              "deleted_in", "added_in", "note", "descriptor", "counting", "evidence", "inferred_from",
-             "replaced_by", "link_evidence", "sources", "history_sources")
+             "replaced_by", "link_evidence", "sources", "history_sources",
+             # spine-section facets and counting (issue 17)
+             "imaging", "agents", "delivery", "devices", "device_actions", "first_covered_unit",
+             "last_covered_unit", "reported_per_unit")
 
 
 def record_json(rec: CodeRecord) -> dict:
@@ -55,9 +58,21 @@ def list_output(records: list[CodeRecord], fmt: str) -> str:
     return list_text(records)
 
 
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 def _units(rec: CodeRecord) -> str | None:
     if rec.unit is None:
         return None
+    if rec.first_covered_unit is not None:  # ordinal add-on: once for a span of units
+        first, last = rec.first_covered_unit, rec.last_covered_unit
+        if last == first:
+            return f"{rec.unit}, reported once for the {_ordinal(first)} {rec.unit}"
+        span = f"the {_ordinal(first)} to the {_ordinal(last)}" if last else f"the {_ordinal(first)} and every further"
+        return f"{rec.unit}, reported once for {span} {rec.unit}"
+    if rec.reported_per_unit:
+        return f"{rec.unit}, reported once for each {rec.unit}"
     if rec.counting == "per-additional":
         return f"{rec.unit}, reported once per additional {rec.unit} (beyond those its primary covers)"
     if rec.counting == "per-unit":
@@ -112,6 +127,11 @@ def card(rec: CodeRecord, catalog: Catalog) -> str:
         ("procedures", ", ".join(rec.procedures)),
         ("lesion", ", ".join(rec.lesion_compartments + rec.lesion_natures)),
         ("variants", ", ".join(rec.variants + tuple(f"for {i}" for i in rec.indications))),
+        ("imaging", ", ".join(rec.imaging)),
+        ("agent", ", ".join(rec.agents)),
+        ("delivery", ", ".join(rec.delivery)),
+        ("device", ", ".join(rec.devices)),
+        ("action", ", ".join(rec.device_actions)),
         ("units", _units(rec)),
         ("evidence", _evidence(rec)),
         ("history", _history(rec)),

@@ -424,8 +424,46 @@ def test_omop_concept_ids_local_unique_and_derived_from_identity(omop, catalog):
     assert len(ids) == len(set(ids))
     assert all(2_000_000_000 <= i < 2**31 for i in ids)
     by_code = {r["concept_code"]: int(r["concept_id"]) for r in omop["CONCEPT"] if r["vocabulary_id"] == "SpineKG"}
+    category_iii = [c for c in catalog.codes if not c.isdigit()]
+    assert category_iii  # the Category III codes (0200T) are exported too
     for code in catalog.codes:
-        assert by_code[code] == 2_000_000_000 + int(code)
+        if code.isdigit():  # the ids published for five-digit codes stay as they were
+            assert by_code[code] == 2_000_000_000 + int(code)
+        else:  # four digits and T: a block of their own above the hashed ids
+            assert re.fullmatch(r"\d{4}T", code) and by_code[code] == 2_147_100_000 + int(code[:4])
+    hashed = [i for c, i in by_code.items() if c not in catalog.codes]
+    assert hashed and max(hashed) < 2_147_100_000 <= min(by_code[c] for c in category_iii)
+
+
+def test_omop_code_ids_by_notation():
+    from spinekg.exports.omop import code_concept_id
+
+    assert code_concept_id("63304") == 2_000_063_304
+    assert code_concept_id("0200T") == 2_147_100_200 and code_concept_id("9999T") == 2_147_109_999 < 2**31
+    assert code_concept_id("0200X") is None and code_concept_id("6330") is None and code_concept_id("٦٣٣٠٤") is None
+
+
+def test_omop_every_facet_value_is_an_attribute_concept(omop, catalog):
+    """Each facet of the records (FACETS, the spine-section ones included) and the counted unit is a
+    concept class; every value a code carries is a related attribute concept, named as in the records."""
+    from spinekg.exports.omop import FACET_CLASSES
+    from spinekg.graph.model import FACETS
+
+    assert set(FACETS) | {"unit"} == set(FACET_CLASSES)
+    names = {int(r["concept_id"]): (r["concept_class_id"], r["concept_name"]) for r in omop["CONCEPT"]}
+    by_code = {r["concept_code"]: int(r["concept_id"]) for r in omop["CONCEPT"] if r["concept_class_id"].endswith("Code")}
+    rels = {(int(r["concept_id_1"]), r["relationship_id"], int(r["concept_id_2"])) for r in omop["CONCEPT_RELATIONSHIP"]}
+    got, expected = set(), set()
+    for a, rel, b in rels:
+        if a in by_code.values() and names[b][0] in {v[0] for v in FACET_CLASSES.values()}:
+            got.add((a, rel, names[b]))
+    for code, rec in catalog.codes.items():
+        for key, (cls, _, _, rel, _) in FACET_CLASSES.items():
+            for value in ((rec.unit,) if rec.unit else ()) if key == "unit" else getattr(rec, key):
+                expected.add((by_code[code], rel, (cls, value)))
+    assert got == expected
+    assert (by_code["64493"], "SKG has imaging", ("SKG Imaging Guidance", "fluoroscopy or CT")) in got
+    assert any(rel == "SKG has dev action" for _, rel, _ in got) and any(rel == "SKG has device" for _, rel, _ in got)
 
 
 def test_omop_ids_do_not_shift_when_codes_are_left_out(omop, graph, catalog):
@@ -705,7 +743,7 @@ def test_descriptor_appears_in_skos_and_omop(graph, catalog):
     from rdflib import Graph, Literal
     from rdflib.namespace import SKOS
 
-    code = list(catalog.codes)[5]
+    code = [c for c in catalog.codes if c.isdigit()][5]
     src = ExportSource(graph, with_descriptor(catalog, {code: {"descriptor": "Licensed text"}}), version="1")
     g = Graph().parse(data=build(FORMATS["skos"], src).data, format="turtle")
     node = next(g.subjects(SKOS.notation, Literal(code)))

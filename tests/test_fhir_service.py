@@ -81,15 +81,62 @@ def test_lookup_63304_display_facets_parent(catalog):
 
 def test_lookup_every_facet_of_every_code(catalog):
     """Each record's facets come back as the Codings' displays, for every code."""
-    keys = {"regions": "region", "approaches": "approach", "procedures": "procedure", "access": "access",
-            "lesion_compartments": "lesionCompartment", "lesion_natures": "lesionNature",
-            "variants": "variant", "indications": "indication"}
+    from spinekg.exports.fhir import FACET_PROPERTIES
+    from spinekg.graph.model import FACETS as RECORD_FACETS
+
+    keys = {key: prop for key, prop, _, _ in FACET_PROPERTIES}
+    assert set(keys) == set(RECORD_FACETS)  # every facet of the records, the spine section's included
+    assert {"imaging": "imaging", "agents": "agent", "delivery": "delivery", "devices": "device",
+            "device_actions": "deviceAction"}.items() <= keys.items()
     for code, rec in catalog.codes.items():
         got = params(get("/fhir/CodeSystem/$lookup", system=CS, code=code))["property"]
         for key, prop in keys.items():
             shown = sorted(p["value"]["display"] for p in got if p["code"] == prop)
             assert shown == sorted(getattr(rec, key)), (code, prop)
         assert [p["value"] for p in got if p["code"] == "parent"] == [rec.group], code
+
+
+def test_lookup_spine_section_facets_and_ordinal_counting(catalog):
+    """64494 (second lumbar facet level): imaging and agent as Codings with displays; its ordinal
+    counting as integers; a discography code's per-unit reporting; each property declared."""
+    cs = get("/fhir/CodeSystem/spinekg")
+    declared = {p["code"]: p["type"] for p in cs["property"]}
+    for name in ("imaging", "agent", "delivery", "device", "deviceAction"):
+        assert declared[name] == "Coding", name
+    assert declared["firstCoveredUnit"] == declared["lastCoveredUnit"] == "integer"
+    assert declared["reportedPerUnit"] == "boolean"
+    got = props(get("/fhir/CodeSystem/$lookup", system=CS, code="64494"))
+    rec = catalog.codes["64494"]
+    for value in rec.imaging:
+        local = catalog.facet_values["imaging"][value]
+        assert ("imaging", json.dumps({"code": local, "display": value, "system": FACETS}, sort_keys=True)) in got
+    assert {("firstCoveredUnit", "2"), ("lastCoveredUnit", "2")} <= got and ("addOnTo", '"64493"') in got
+    assert ("firstCoveredUnit", "3") in props(get("/fhir/CodeSystem/$lookup", system=CS, code="64495"))
+    assert ("reportedPerUnit", "true") in props(get("/fhir/CodeSystem/$lookup", system=CS, code="62290"))
+    pump = next(c for c, r in catalog.codes.items() if r.devices and r.device_actions)
+    p = params(get("/fhir/CodeSystem/$lookup", system=CS, code=pump))["property"]
+    assert sorted(q["value"]["display"] for q in p if q["code"] == "device") == sorted(catalog.codes[pump].devices)
+    assert all(q["description"] == q["value"]["display"] for q in p if q["code"] == "deviceAction")
+
+
+def test_expand_filters_on_spine_section_facets(catalog):
+    """Compose filters on the new facets, by code or display, intersect like the others."""
+    vs = {"resourceType": "ValueSet", "status": "active", "compose": {"include": [{"system": CS, "filter": [
+        {"property": "imaging", "op": "=", "value": "fluoroscopy or CT"},
+        {"property": "procedure", "op": "=", "value": "FacetJointInjection"},
+        {"property": "region", "op": "=", "value": "Lumbar"}]}]}}
+    status, _, data = call("/fhir/ValueSet/$expand", method="POST", headers={"Content-Type": "application/fhir+json"},
+                           body=json.dumps(vs).encode())
+    assert status == 200, data
+    got = [c["code"] for c in json.loads(data)["expansion"]["contains"]]
+    assert got == ["64493", "64494", "64495"]
+    local = catalog.facet_values["device_actions"]["removal"]
+    for value in (local, "removal"):
+        vs["compose"]["include"][0]["filter"] = [{"property": "deviceAction", "op": "in", "value": value}]
+        status, _, data = call("/fhir/ValueSet/$expand", method="POST", headers={"Content-Type": "application/fhir+json"},
+                               body=json.dumps(vs).encode())
+        got = {c["code"] for c in json.loads(data)["expansion"]["contains"]}
+        assert got == {c for c, r in catalog.codes.items() if "removal" in r.device_actions} and got
 
 
 def test_lookup_group_has_children_and_property_filter(catalog):
@@ -323,14 +370,16 @@ def test_capability_statement_and_terminology_capabilities():
     assert {s["uri"] for s in tc["codeSystem"]} == {CS, FACETS} and tc["expansion"]["paging"] is True
 
 
-def test_read_and_search():
+def test_read_and_search(catalog):
     cs = get("/fhir/CodeSystem/spinekg")
     assert cs["url"] == CS and cs["text"]["div"].startswith("<div")
     found = get("/fhir/CodeSystem", url=CS)
     r4b(found)
     assert found["type"] == "searchset" and found["total"] == 1
     assert found["entry"][0]["resource"]["id"] == "spinekg" and found["entry"][0]["search"]["mode"] == "match"
-    assert get("/fhir/ValueSet", name="SpinekgRegion")["total"] == 4
+    regions = {v for r in catalog.codes.values() for v in r.regions}
+    assert "sacroiliac joint" in regions
+    assert get("/fhir/ValueSet", name="SpinekgRegion")["total"] == len(regions)
     assert get("/fhir/ValueSet", name="spinekgregion", version="0.0.0")["total"] == 0
     assert get("/fhir/ConceptMap", url="https://w3id.org/spinekg/fhir/ConceptMap/spinekg-cpt")["total"] == 1
     assert get("/fhir/CodeSystem/nope", status=404)["issue"][0]["code"] == "not-found"

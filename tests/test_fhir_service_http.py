@@ -71,7 +71,8 @@ def test_client_read_and_search(fhir):
     assert cs.url == CS and len(cs.concept) == cs.count
     found = list(ValueSet.where(struct={"name": "SpinekgRegion"}).perform_resources_iter(fhir.server))
     assert sorted(v.id for v in found) == ["spinekg-region-cervical", "spinekg-region-lumbar",
-                                           "spinekg-region-sacral", "spinekg-region-thoracic"]
+                                           "spinekg-region-sacral", "spinekg-region-sacroiliac-joint",
+                                           "spinekg-region-thoracic"]
 
 
 def _parameters(fhir, path):

@@ -22,6 +22,13 @@ BROKEN = {
     "per_unit_and_per_additional.ttl": ("cpt:22853", "cannot also be sk:eachAdditionalUnit"),
     "year_as_gyear.ttl": ("cpt:22867", "xsd:integer year"),
     "link_without_evidence.ttl": ("<urn:x:link>", "exactly one sk:evidence"),
+    # spine-section shapes (ontology/spine-section-shapes.ttl)
+    "ordinal_first_unit_below_two.ttl": ("cpt:22527", "integer of 2 or more"),
+    "ordinal_unit_on_primary.ttl": ("cpt:64490", "only an add-on"),
+    "per_unit_on_addon.ttl": ("cpt:22527", "only a primary"),
+    "device_action_without_device.ttl": ("cpt:63001", "names its sk:device"),
+    "last_covered_without_first.ttl": ("cpt:22527", "needs sk:firstCoveredUnit"),
+    "spine_facet_wrong_class.ttl": ("cpt:64490", "sk:imaging values"),
 }
 
 
