@@ -13,17 +13,29 @@ from spinekg.graph.labels import REGION_ORDER
 # facet name -> record attribute; the order rows name their facets in
 FACETS = (("approach", "approaches"), ("procedure", "procedures"), ("lesion compartment", "lesion_compartments"),
           ("lesion nature", "lesion_natures"), ("access", "access"), ("variant", "variants"),
-          ("indication", "indications"), ("units", None), ("region", "regions"))
+          ("indication", "indications"), ("imaging", "imaging"), ("agent", "agents"), ("delivery", "delivery"),
+          ("device", "devices"), ("device action", "device_actions"), ("units", None), ("region", "regions"))
 FACET_ATTR = dict(FACETS)
 JOINED = ("procedure", "variant", "indication")
 NONE = "(none)"  # the value of a code without that facet (an empty cell is drawn as \u2014)
 EMPTY = "\u2014"
 
 
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 def units(rec) -> str:
     """The counted units as a short phrase: '1 vertebral segment', 'each additional interspace'."""
     if not rec.unit:
         return NONE
+    first, last = getattr(rec, "first_covered_unit", None), getattr(rec, "last_covered_unit", None)
+    if first is not None:  # ordinal add-on: once for the units first..last
+        if last == first:
+            return f"{_ordinal(first)} {rec.unit}"
+        return f"{_ordinal(first)}–{_ordinal(last)} {rec.unit}s" if last else f"{_ordinal(first)} and further {rec.unit}s"
+    if getattr(rec, "reported_per_unit", False):
+        return f"per {rec.unit}"
     if getattr(rec, "counting", None) == "per-unit":
         return f"per {rec.unit}"
     if rec.each_additional_unit or getattr(rec, "counting", None) == "per-additional":
@@ -50,6 +62,20 @@ def _order(name: str, values) -> list[str]:
     if name == "region":
         return sorted(values, key=lambda v: (REGION_ORDER.index(v) if v in REGION_ORDER else len(REGION_ORDER), v))
     return sorted(values, key=lambda v: (v == NONE, v))
+
+
+def host_codes(recs: dict, addon: str, main) -> set[str]:
+    """The main codes an attached add-on sits beside: its in-family primaries, and through an
+    in-family add-on it is reported with (64492 after 64491), that add-on's own hosts."""
+    out, seen, stack = set(), {addon}, [addon]
+    while stack:
+        for p in recs[stack.pop()].add_on_to:
+            if p in main:
+                out.add(p)
+            elif p in recs and p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return out
 
 
 def family_members(catalog, group: str, wanted=None) -> list[str]:
@@ -83,7 +109,8 @@ def build_table(catalog, group: str, wanted=None) -> dict:
 
     key_of = {c: row_key(c) for c in main}  # once per code, not once per cell
     cols = {c: cols_of(c) for c in main}
-    addons = {c: [a for a in codes if a in attached and c in recs[a].add_on_to] for c in main}
+    hosts = {a: host_codes(recs, a, main) for a in attached}
+    addons = {c: [a for a in codes if a in attached and c in hosts[a]] for c in main}
     columns = _order(col_facet, {v for c in main for v in cols[c]}) if col_facet else ["all"]
     keys = sorted(set(key_of.values()), key=lambda k: [(v == NONE, v) for v in k])
     rows = []

@@ -14,7 +14,10 @@ from spinekg.graph.errors import SpinekgError
 from spinekg.graph.model import Catalog, CodeRecord
 from spinekg.graph.select import FILTER_KEYS, resolve_value
 
-FACET_NAMES = {"procedure": "procedure", "region": "region", "approach": "approach", "lesion": "lesion"}
+# the facets an operation is described by (keyword -> FILTER_KEYS entry), in the order requests name them
+FACET_NAMES = {"procedure": "procedure", "region": "region", "approach": "approach", "lesion": "lesion",
+               "access": "access", "imaging": "imaging", "agent": "agent", "delivery": "delivery",
+               "device": "device", "device_action": "device_action"}
 
 
 from spinekg.graph.labels import _plural  # noqa: E402 (one plural rule: "vertebral bodies")
@@ -98,9 +101,14 @@ def _each_unit_solutions(catalog: Catalog, wanted: dict, units: int | None, unit
 
 
 def find(catalog: Catalog, *, procedure=None, region=None, approach=None, lesion=None,
-         units: int | None = None, unit: str | None = None, as_of: int | None = None, nearest: int = 5) -> dict:
+         units: int | None = None, unit: str | None = None, as_of: int | None = None, nearest: int = 5,
+         **facets) -> dict:
     """The codes to report for an operation described by facets (+ a number of units, optionally of one
-    named unit such as "interspace"; + optionally the code-set year)."""
+    named unit such as "interspace"; + optionally the code-set year). `facets` takes the other
+    FACET_NAMES: access, imaging, agent, delivery, device, device_action."""
+    unknown = sorted(set(facets) - set(FACET_NAMES))
+    if unknown:
+        raise TypeError(f"find() got unexpected keyword arguments {unknown}")
     if as_of is not None:
         from spinekg.graph.select import filter_as_of
 
@@ -114,11 +122,12 @@ def find(catalog: Catalog, *, procedure=None, region=None, approach=None, lesion
 
             raise UnknownFacetValue("unit", unit, sorted(set(units_known.values())))
         unit = units_known[normalise(unit)]
-    given = {"procedure": procedure, "region": region, "approach": approach, "lesion": lesion}
+    given = {"procedure": procedure, "region": region, "approach": approach, "lesion": lesion, **facets}
     wanted = {f: [resolve_value(catalog, f, v) for v in ([vals] if isinstance(vals, str) else vals)]
-              for f, vals in given.items() if vals}
+              for f in FACET_NAMES if (vals := given.get(f))}
     if not wanted:
-        raise SpinekgError("describe the operation with at least one of --procedure, --region, --approach, --lesion")
+        raise SpinekgError("describe the operation with at least one of "
+                           + ", ".join("--" + f.replace("_", "-") for f in FACET_NAMES))
     if units is not None and units < 1:
         raise SpinekgError("--units must be 1 or more")
     request = {**{f: v for f, v in wanted.items()}, "units": units}
@@ -198,7 +207,7 @@ def find(catalog: Catalog, *, procedure=None, region=None, approach=None, lesion
 
 def find_text(d: dict) -> str:
     req = d["request"]
-    ask = ", ".join(f"{k} {', '.join(v)}" for k, v in req.items() if k != "units" and v)
+    ask = ", ".join(f"{k.replace('_', ' ')} {', '.join(v)}" for k, v in req.items() if k != "units" and v)
     if req.get("units") is not None:
         ask += f", {req['units']} unit{'s' if req['units'] != 1 else ''}"
     lines = [f"request: {ask}"]

@@ -18,6 +18,12 @@ FILTER_KEYS = {
     "procedure": ("procedures",),
     "lesion": ("lesion_compartments", "lesion_natures"),
     "access": ("access",),
+    # spine-section facets
+    "imaging": ("imaging",),
+    "agent": ("agents",),
+    "delivery": ("delivery",),
+    "device": ("devices",),
+    "device_action": ("device_actions",),
 }
 KINDS = ("primary", "add-on")
 EVIDENCE_LEVELS = ("confirmed", "inferred", "unconfirmed")

@@ -177,12 +177,14 @@ def query(sparql_or_name: str, *, raw: bool = False, timeout: float | None = 10.
 
 def find(*, procedure: str | Sequence[str] | None = None, region: str | Sequence[str] | None = None,
          approach: str | Sequence[str] | None = None, lesion: str | Sequence[str] | None = None,
-         units: int | None = None) -> dict:
-    """Which codes to report for an operation, how many times, and why (as `spinekg find`)."""
+         units: int | None = None, **facets: str | Sequence[str] | None) -> dict:
+    """Which codes to report for an operation, how many times, and why (as `spinekg find`); `facets`
+    takes access, imaging, agent, delivery, device and device_action too."""
     from spinekg.graph.finder import find as run
     from spinekg.graph.model import load_catalog
 
-    return run(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion, units=units)
+    return run(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion, units=units,
+               **facets)
 
 
 def path(a: str, b: str) -> dict:

@@ -16,6 +16,16 @@ def expected_cells(rec, table):
     return {(key, c) for c in cols}
 
 
+def hosts(catalog, addon, members, main):
+    """The main codes of the family an add-on is reported with, directly or after an in-family
+    add-on it follows (64492 is reported with 64490, and after 64491, itself beside 64490)."""
+    direct = {p for p in catalog[addon].add_on_to if p in members}
+    out = direct & main
+    for p in direct - main:
+        out |= hosts(catalog, p, members, main)
+    return out
+
+
 @pytest.mark.parametrize("group", families())
 def test_every_code_in_exactly_its_cells(catalog, group):
     t = build_table(catalog, group)
@@ -32,7 +42,7 @@ def test_every_code_in_exactly_its_cells(catalog, group):
     for code in t["main"]:
         assert where[code] == expected_cells(catalog[code], t), f"{group}: {code} is in the wrong cells"
     for addon in t["attached"]:  # beside each of its primaries in the family, nowhere else
-        assert beside[addon] == {p for p in catalog[addon].add_on_to if p in members}
+        assert beside[addon] == hosts(catalog, addon, set(members), set(t["main"]))
     # the varying facets are the axes: a facet left out is the same for every code
     for name in ("region", "approach", "lesion compartment", "lesion nature", "units"):
         if name not in t["row_facets"] and name != t["column_facet"]:
@@ -52,3 +62,16 @@ def test_corpectomy_table_is_approach_by_region(catalog):
 def test_lesion_table_rows_are_compartments(catalog):
     t = build_table(catalog, "63275-63290")
     assert t["column_facet"] == "region" and "lesion compartment" in t["row_facets"]
+
+
+def test_ordinal_add_ons_sit_beside_the_primary_in_level_order(catalog):
+    """Facet joint injections: 64491 covers the second level, 64492 the third and beyond; both sit
+    beside 64490 (64492 is also reported with 64491), and the units say which level each covers."""
+    from spinekg.exports.family_table import table_text, units
+
+    t = build_table(catalog, "64490-64495")
+    entries = {e["code"]: e["addons"] for r in t["rows"] for cell in r["cells"] for e in cell}
+    assert entries == {"64490": ["64491", "64492"], "64493": ["64494", "64495"]}
+    assert [units(catalog[c]) for c in ("64490", "64491", "64492")] == ["1 level", "2nd level", "3rd and further levels"]
+    assert "64490+64491+64492" in table_text(t)
+    assert units(catalog["62290"]) == "per level"  # discography: once for each level

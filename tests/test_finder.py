@@ -164,3 +164,40 @@ def test_find_cli_takes_unit_and_as_of(cli):
     assert later and not reported & {c["code"] for c in later}
     bad = cli("find", "--procedure", "arthrodesis", "--unit", "furlong", "--units", "2")
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_spine_section_facets_narrow_the_answer(catalog):
+    """--imaging picks the ultrasound-guided Category III twins alone; device and device action name
+    the pump code; every facet the records carry can describe an operation."""
+    from spinekg.graph.finder import FACET_NAMES
+    from spinekg.graph.model import FACETS
+    from spinekg.graph.select import FILTER_KEYS
+
+    covered = {key for f in FACET_NAMES for key in FILTER_KEYS[f]}
+    assert covered >= set(FACETS) - {"variants", "indications"}  # technique variants stay the label's business
+    d = find(catalog, procedure="facet joint injection", region="lumbar", imaging="ultrasound guidance", units=3)
+    assert [s["text"] for s in d["solutions"]] == ["0216T × 1 + 0217T × 1 + 0218T × 1"]
+    d = find(catalog, imaging="FluoroscopyOrCT", procedure="facet joint injection", region="lumbar", units=2)
+    assert [s["text"] for s in d["solutions"]] == ["64493 × 1 + 64494 × 1"]
+    pumps = {c for c, r in catalog.codes.items() if "programmable pump" in r.devices and "insertion" in r.device_actions
+             and r.kind == "primary" and r.status == "active"}
+    got = find(catalog, device="programmable pump", device_action="insertion")
+    assert {s["report"][0]["code"] for s in got["solutions"]} == pumps and pumps
+    d = find(catalog, procedure="facet joint injection", region="lumbar", agent="neurolytic agent")
+    assert not d["solutions"] and d["nearest"]
+    assert any(diff["facet"] == "agent" for n in d["nearest"] for diff in n["differs"])
+    with pytest.raises(TypeError):
+        find(catalog, colour="blue")
+
+
+def test_find_cli_takes_the_spine_section_facets(cli):
+    import json
+
+    r = cli("find", "--procedure", "facet joint injection", "--region", "lumbar", "--imaging", "ultrasound guidance",
+            "--units", "3", "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert [s["text"] for s in json.loads(r.stdout)["solutions"]] == ["0216T × 1 + 0217T × 1 + 0218T × 1"]
+    r = cli("find", "--device", "programmable pump", "--device-action", "removal")
+    assert r.exit_code == 0 and "request: device programmable pump, device action removal" in r.stdout
+    bad = cli("find", "--imaging", "x-ray")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: unknown imaging 'x-ray'; valid values:")

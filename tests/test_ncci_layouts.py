@@ -124,11 +124,16 @@ def test_ptp_xlsx_hospital_multirow_heading(cli, home, tmp_path):
     assert imp["rows"] == [["63047", "63030", "2010-01-01", None, 1, "Made-up rationale", False]]
 
 
-def test_mue_csv(cli, home):
+def test_mue_csv(cli, home, catalog):
+    """Every row of a code in the graph is kept with its value and adjudication indicator; a code
+    outside the graph (99213, an office visit) is dropped. 64483 became a graph code with the spine
+    section, so it is kept now."""
     r = cli("import", "ncci-mue", str(MUE_CSV))
     assert r.exit_code == 0, r.output
     (imp,) = stored(home)
-    assert {r[0]: (r[1], r[2]) for r in imp["rows"]} == {"22551": (1, 2), "22853": (3, 3), "63048": (4, 1)}
+    in_file = {"22551": (1, 2), "22853": (3, 3), "63048": (4, 1), "64483": (1, 3), "99213": (1, 2)}
+    assert "99213" not in catalog.codes and "64483" in catalog.codes
+    assert {r[0]: (r[1], r[2]) for r in imp["rows"]} == {c: v for c, v in in_file.items() if c in catalog.codes}
 
 
 def test_mue_xlsx_outpatient_hospital(cli, home, tmp_path):

@@ -230,6 +230,12 @@ def register(app: typer.Typer) -> None:
         region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="e.g. lumbar."),
         approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
         lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural."),
+        access: Optional[List[str]] = typer.Option(None, "--access", metavar="NAME", help="open, percutaneous or endoscopic."),
+        imaging: Optional[List[str]] = typer.Option(None, "--imaging", metavar="NAME", help='Imaging guidance, e.g. "fluoroscopy or CT".'),
+        agent: Optional[List[str]] = typer.Option(None, "--agent", metavar="NAME", help='e.g. "neurolytic agent".'),
+        delivery: Optional[List[str]] = typer.Option(None, "--delivery", metavar="NAME", help='e.g. "single injection".'),
+        device: Optional[List[str]] = typer.Option(None, "--device", metavar="NAME", help='e.g. "programmable pump".'),
+        device_action: Optional[List[str]] = typer.Option(None, "--device-action", metavar="NAME", help="e.g. insertion, removal."),
         units: Optional[int] = typer.Option(None, "--units", metavar="N", help="How many segments or interspaces the operation covers."),
         unit: Optional[str] = typer.Option(None, "--unit", metavar="NAME", help='What --units counts, e.g. interspace or "vertebral segment".'),
         as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="Answer from the code set as it stood in that year."),
@@ -244,7 +250,8 @@ def register(app: typer.Typer) -> None:
         from spinekg.graph.model import load_catalog
 
         d = run_find(load_catalog(), procedure=procedure, region=region, approach=approach, lesion=lesion,
-                     units=units, unit=unit, as_of=as_of)
+                     units=units, unit=unit, as_of=as_of, access=access, imaging=imaging, agent=agent,
+                     delivery=delivery, device=device, device_action=device_action)
         _emit(d, fmt, find_text)
         if not d["solutions"]:
             raise typer.Exit(1)
