@@ -23,8 +23,11 @@ KIND_RANK = {"primary": 0, "add-on": 0, "group": 1}  # then facet values
 # record attribute -> node kind of its values (the kinds the explorer draws as nodes)
 FACET_KINDS = {"regions": "region", "approaches": "approach", "procedures": "procedure",
                "lesion_compartments": "lesion compartment", "lesion_natures": "lesion nature"}
-OTHER_FACETS = ("variants", "indications", "access")
-RANGE = re.compile(r"^(\d{5})\s*-\s*(\d{5})$")
+OTHER_FACETS = ("variants", "indications", "access", "imaging", "agents", "delivery", "devices", "device_actions")
+# a notation as a query word (after normalise: lower case): five digits, or a Category III code's
+# four digits and "t" (0213t), or the start of either
+NOTATION = re.compile(r"^\d+t?$")
+RANGE = re.compile(r"^(\d{4}[\dt])\s*-\s*(\d{4}[\dt])$")
 SYNONYMS_FILE = "synonyms.ttl"
 SYNONYMS_CACHE = "synonyms-1"  # bump when the reading below changes
 
@@ -143,7 +146,8 @@ def _dedupe(fields):
 def _word_score(entry, word: str) -> int:
     score = 0
     code = entry["code"]
-    if code and word.isdigit():
+    if code and NOTATION.match(word):
+        code = code.lower()
         if code.startswith(word):
             score = W_NOTATION_PREFIX
         elif word in code:
@@ -163,7 +167,7 @@ def rank(index: list[dict], query: str) -> list[str]:
         return []
     m = RANGE.match(q)
     if m:  # a range: its group first, then every code inside it in order
-        lo, hi = m.group(1), m.group(2)
+        lo, hi = m.group(1).upper(), m.group(2).upper()
         out = [e["id"] for e in index if e["kind"] == "group" and e["code"] == f"{lo}-{hi}"]
         return out + [e["id"] for e in index if e["kind"] in ("primary", "add-on") and lo <= e["code"] <= hi]
     ws = words(q)
@@ -176,7 +180,7 @@ def rank(index: list[dict], query: str) -> list[str]:
                 break
             total += s
         else:
-            exact = 0 if e["code"] == q and e["kind"] != "group" else 1
+            exact = 0 if e["code"] and e["code"].lower() == q and e["kind"] != "group" else 1
             scored.append((exact, -total, KIND_RANK.get(e["kind"], 2), e["id"]))
     scored.sort()
     return [s[3] for s in scored]

@@ -319,7 +319,8 @@ def test_selecting_in_focus_view_dims_the_rest(page, catalog):
 # ---------- 6. search with coders' words: the page answers as the CLI ----------
 QUERIES = ["ACDF", "ALIF", "PLIF", "TLIF", "XLIF", "LLIF", "LECA", "kyphoplasty", "vertebroplasty", "tumor",
            "tumour", "spinal cord tumor", "cage", "fusion", "level", "lumbar level", "6308", "63081-63091",
-           "63081\u201363091", "63304", "lumbar corpectomy", "corpectomy intradural cervical anterior", "zzzz"]
+           "63081\u201363091", "63304", "lumbar corpectomy", "corpectomy intradural cervical anterior", "zzzz",
+           "0213T", "0213t-0218T", "6449", "TFESI", "SI joint fusion", "fluoroscopy", "programmable pump"]
 
 
 def test_search_matches_the_cli(page, catalog):

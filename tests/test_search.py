@@ -20,6 +20,12 @@ WORDS = {  # query -> ids that must come first, in this order
     "fusion": ["procedure:arthrodesis"],
     "63081-63091": ["group:63081-63091", "63081", "63082"],
     "6308": ["63081", "63082", "63085"],
+    # the spine section: Category III notations (any case), their ranges, coders' words for the new codes
+    "0213T": ["0213T", "group:0213T-0218T"],
+    "0213t": ["0213T", "group:0213T-0218T"],
+    "0213T-0218T": ["group:0213T-0218T", "0213T", "0214T", "0215T", "0216T", "0217T", "0218T"],
+    "TFESI": ["group:64479-64484"],
+    "blood patch": ["62273"],
 }
 
 
@@ -96,3 +102,18 @@ def test_cli_search(cli):
     assert r.exit_code == 1 and "no match" in r.stdout
     r = cli("search", " ")
     assert r.exit_code == 2 and r.stderr.strip() == "error: give some text to search for"
+
+
+def test_spine_section_facet_values_are_searchable(index, catalog):
+    """A code is found by the names of its imaging, agent, delivery, device and device-action values,
+    which its label may word differently (the label is composed, the facet value is its own field)."""
+    from spinekg.graph.search import OTHER_FACETS, normalise
+
+    assert {"imaging", "agents", "delivery", "devices", "device_actions"} <= set(OTHER_FACETS)
+    by_id = {e["id"]: e for e in index}
+    for code, rec in catalog.codes.items():
+        texts = {t for t, _ in by_id[code]["fields"]}
+        for key in ("imaging", "agents", "delivery", "devices", "device_actions"):
+            assert all(normalise(v) in texts for v in getattr(rec, key)), (code, key)
+    pumps = set(rank(index, "programmable pump"))
+    assert {c for c, r in catalog.codes.items() if "programmable pump" in r.devices} <= pumps

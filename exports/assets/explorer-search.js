@@ -12,9 +12,10 @@ function normalise(s) {
 }
 function wordScore(e, w) {
   var score = 0;
-  if (e.code && /^[0-9]+$/.test(w)) {
-    if (e.code.indexOf(w) === 0) score = W.prefix;
-    else if (e.code.indexOf(w) >= 0) score = W.part;
+  if (e.code && /^[0-9]+t?$/.test(w)) {  // five digits, or a Category III code's four and "t" (0213t)
+    var code = e.code.toLowerCase();
+    if (code.indexOf(w) === 0) score = W.prefix;
+    else if (code.indexOf(w) >= 0) score = W.part;
   }
   for (var i = 0; i < e.fields.length; i++) {
     var weight = e.fields[i][1] + (e.fields[i][0] === w ? W.whole : 0);
@@ -26,9 +27,9 @@ function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
 function rank(query) {
   var q = normalise(query);
   if (!q) return [];
-  var m = /^(\d{5})\s*-\s*(\d{5})$/.exec(q);
+  var m = /^(\d{4}[\dt])\s*-\s*(\d{4}[\dt])$/.exec(q);
   if (m) {
-    var lo = m[1], hi = m[2];
+    var lo = m[1].toUpperCase(), hi = m[2].toUpperCase();
     var groups = INDEX.filter(function (e) { return e.kind === "group" && e.code === lo + "-" + hi; });
     var codes = INDEX.filter(function (e) { return CODE_KINDS[e.kind] && e.code >= lo && e.code <= hi; });
     return groups.concat(codes).map(function (e) { return e.id; });
@@ -43,7 +44,7 @@ function rank(query) {
       total += s;
     }
     var kr = e.kind in KIND_RANK ? KIND_RANK[e.kind] : 2;
-    scored.push([e.code === q && e.kind !== "group" ? 0 : 1, -total, kr, e.id]);
+    scored.push([e.code && e.code.toLowerCase() === q && e.kind !== "group" ? 0 : 1, -total, kr, e.id]);
   });
   scored.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || a[2] - b[2] || cmp(a[3], b[3]); });
   return scored.map(function (s) { return s[3]; });
