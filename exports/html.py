@@ -19,6 +19,7 @@ from importlib.resources import files
 from spinekg.exports.html_graph import (CODE_KINDS, DENSE_ADDON, EDGE_LABEL, EDGE_STYLE, FILTER_FACETS, LAYOUTS,
                                        NODE_STYLE, drawn_graph, edge_styles, levels, node_groups, vis_options)
 from spinekg.graph.errors import SpinekgError
+from spinekg.graph.labels import REGION_ORDER
 from spinekg.graph.select import get_code
 
 __all__ = ["LAYOUTS", "render_html", "render_page", "script_json", "vis_network_js"]
@@ -154,6 +155,7 @@ def render_page(catalog, *, codes: set[str] | None = None, focus: str | None = N
         "relations": [{"relation": r, "name": v[0], "short": EDGE_LABEL.get(r, v[0]), "color": v[1]}
                       for r, v in EDGE_STYLE.items()],
         "filters": filters,
+        "region_order": list(REGION_ORDER),
         "cards": cards,
         # labels of related codes that are not drawn on this page (e.g. outside a --region subset)
         "other_labels": {c: catalog.codes[c].label for card in cards.values()

@@ -40,7 +40,10 @@ EDGE_LENGTH = {"addOnTo": 70, "reportedWith": 160, "broader": 60, "region": 260,
                "lesionCompartment": 200, "lesionNature": 200}
 # facets whose values get their own filter checkboxes: page key -> record attribute, node kind
 FILTER_FACETS = {"region": ("regions", "region"), "approach": ("approaches", "approach"),
-                 "procedure": ("procedures", "procedure")}
+                 "procedure": ("procedures", "procedure"),
+                 # the spine section's facets: filters only (values on each card, not drawn as hubs)
+                 "imaging": ("imaging", None), "agent": ("agents", None), "delivery": ("delivery", None),
+                 "device": ("devices", None), "device_action": ("device_actions", None)}
 RECORD_EDGES = {"regions": "region", "approaches": "approach", "procedures": "procedure",
                 "lesion_compartments": "lesionCompartment", "lesion_natures": "lesionNature"}
 RELATION_KIND = {"region": "region", "approach": "approach", "procedure": "procedure",

@@ -18,8 +18,10 @@ def overview(catalog, tables: dict[str, dict]) -> list[dict]:
         c = chain(fam)
         section = c[-2] if len(c) >= 3 else c[-1]
         roots.setdefault(c[-1], {}).setdefault(section, []).append(fam)
+    # the top group holding 63001-63308 first (the project's first range), Category III codes last
+    first = chain("63001-63308")[-1] if "63001-63308" in catalog.groups else None
     out = []
-    for root in sorted(roots, key=lambda g: (not g.startswith("63"), g)):  # the 63xxx range first
+    for root in sorted(roots, key=lambda g: (g != first, g.endswith("T"), g)):
         secs = roots[root]
         out.append({"group": root, "label": catalog.groups[root]["label"],
                     "sections": [{"group": s, "label": catalog.groups[s]["label"], "families": secs[s]}
@@ -43,6 +45,11 @@ def card(rec, catalog) -> dict:
         "sources": list(getattr(rec, "sources", ()) or ()), "note": getattr(rec, "note", None),
         "add_on_to": list(rec.add_on_to), "add_ons": list(rec.add_ons),
         "reported_with": list(getattr(rec, "reported_with", ()) or ()),
+        # the spine section's facets and counting
+        "imaging": list(rec.imaging), "agents": list(rec.agents), "delivery": list(rec.delivery),
+        "devices": list(rec.devices), "device_actions": list(rec.device_actions),
+        "first_covered_unit": rec.first_covered_unit, "last_covered_unit": rec.last_covered_unit,
+        "reported_per_unit": rec.reported_per_unit,
         "siblings": list(catalog.siblings(rec.code) if rec.group in catalog.groups else []),
     }
 

@@ -32,7 +32,7 @@ HEAD_PROCEDURES = (
 # procedure pairs a code names as one alternative ("epidural or subarachnoid injection")
 ALTERNATIVE_PROCEDURES = {frozenset({"epidural injection", "subarachnoid injection"}): "epidural or subarachnoid injection"}
 DEFAULT_ACCESS = "open"  # what a reader assumes of an operation: labels name only other access
-REGION_ORDER = ("cervical", "thoracic", "lumbar", "sacral")
+REGION_ORDER = ("cervical", "thoracic", "lumbar", "sacral", "sacroiliac joint")  # cranio-caudal, then the pelvis
 JUNCTION = "thoracolumbar"  # the variant that names thoracic+lumbar as one region
 
 

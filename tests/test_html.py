@@ -276,8 +276,28 @@ def test_page_carries_families_search_and_overview(full_html, catalog):
     assert sorted(data["families"]) == family_groups(catalog)
     listed = [f for root in data["overview"] for s in root["sections"] for f in s["families"]]
     assert sorted(listed) == family_groups(catalog) and len(listed) == len(set(listed))
+    roots = [root["group"] for root in data["overview"]]
+    assert roots[0] == "62263-63746" and roots[-1].endswith("T")  # the range holding 63001-63308 first, Category III last
     strings = data["search"]["strings"]
     by_id = {e[0]: e for e in data["search"]["entries"]}
     tlif = {strings[i] for i in by_id["22630"][3][::2]}
     assert "tlif" in tlif and "plif" in tlif
     assert data["cards"]["63081"]["reported_with"] and "22554" in data["cards"]["63081"]["reported_with"]
+
+
+def test_spine_section_filters_cards_and_region_order(catalog):
+    """The page offers a filter per spine-section facet with exactly the values its codes carry,
+    puts them on each card, and orders regions with the sacroiliac joint after the sacrum."""
+    from spinekg.graph.labels import REGION_ORDER
+
+    data = page_data(render_html(catalog))
+    for key, attr in (("imaging", "imaging"), ("agent", "agents"), ("delivery", "delivery"),
+                      ("device", "devices"), ("device_action", "device_actions")):
+        assert data["filters"][key] == sorted({v for r in catalog.codes.values() for v in getattr(r, attr)}), key
+        assert data["filters"][key], key
+    assert "sacroiliac joint" in data["filters"]["region"] and "region:sacroiliac joint" in {n["id"] for n in data["nodes"]}
+    assert data["region_order"] == list(REGION_ORDER) and REGION_ORDER[-1] == "sacroiliac joint"
+    card = data["cards"]["64495"]
+    assert card["imaging"] == ["fluoroscopy or CT"] and (card["first_covered_unit"], card["last_covered_unit"]) == (3, None)
+    assert data["cards"]["62290"]["reported_per_unit"] is True
+    assert data["cards"]["62362"]["devices"] == ["programmable pump"]

@@ -418,6 +418,42 @@ def test_region_filter_matches_spinekg_list(page, catalog):
     assert "dim" in page.js("document.querySelector(\"button.family[data-family='22010-22015']\").className")
 
 
+def test_spine_section_facet_filters_match_spinekg_list(page, catalog, tmp_path):
+    """Imaging, agent, delivery, device and device-action filters combine like `spinekg list`'s
+    facets (OR inside one, AND across them); the card names those facets and ordinal counting;
+    the overview names the sacroiliac joint among a family's regions."""
+    from spinekg.graph.select import filter_codes
+
+    for key in ("imaging", "agent", "delivery", "device", "device_action"):
+        assert page.js(f"document.querySelectorAll(\"fieldset[data-filter-group='{key}'] input\").length") > 0, key
+    page.page.locator("fieldset[data-filter-group='imaging'] label[data-value='ultrasound guidance'] input").check()
+    want = {r.code for r in filter_codes(catalog, imaging=["ultrasound guidance"])}
+    assert want and set(page.js("spinekg.visibleCodes()")) == want
+    page.page.locator("fieldset[data-filter-group='imaging'] label[data-value='fluoroscopy or CT'] input").check()
+    either = {r.code for r in filter_codes(catalog, imaging=["ultrasound guidance", "fluoroscopy or CT"])}
+    assert set(page.js("spinekg.visibleCodes()")) == either
+    page.page.locator("fieldset[data-filter-group='procedure'] label[data-value='facet joint injection'] input").check()
+    both = {r.code for r in filter_codes(catalog, imaging=["ultrasound guidance", "fluoroscopy or CT"],
+                                         procedure=["facet joint injection"])}
+    assert set(page.js("spinekg.visibleCodes()")) == both and "64495" in both
+    page.page.locator("fieldset[data-filter-group='device_action'] label[data-value='removal'] input").check()
+    assert page.js("spinekg.visibleCodes()") == []  # no facet joint injection removes a device
+    keep_shot(page, "explorer-spine-filters.png", tmp_path)
+    page.js("spinekg.show('focus', '64495')")
+    page.wait("spinekg.state().focus === '64495'")
+    card = page.page.inner_text("#card")
+    assert "fluoroscopy or CT" in card and "diagnostic or therapeutic agent" in card
+    assert "reported once for the 3rd and every further level" in card
+    page.js("spinekg.show('focus', '62362')")
+    page.wait("spinekg.state().focus === '62362'")
+    card = page.page.inner_text("#card")
+    assert "programmable pump" in card and "device action" in card
+    page.js("location.hash = ''")
+    page.wait("spinekg.state().view === 'overview'")
+    assert "sacroiliac joint" in page.page.inner_text("[data-label='facts:27278-27280']")
+    keep_shot(page, "explorer-spine-card.png", tmp_path)
+
+
 # ---------- 9. printable ----------
 @pytest.mark.parametrize("fragment, must", [("#family=63081-63091", ["63081", "63090", "transthoracic", "Sacral"]),
                                              ("#code=63304", ["63304", "intradural", "Add-ons", "63308"])])

@@ -5,7 +5,11 @@ var COMPARE_ROWS = [["kind", function (c) { return [c.kind]; }], ["group", funct
   ["regions", function (c) { return c.regions; }], ["approaches", function (c) { return c.approaches; }],
   ["access", function (c) { return c.access; }], ["procedures", function (c) { return c.procedures; }],
   ["lesion compartment", function (c) { return c.lesion_compartments; }], ["lesion nature", function (c) { return c.lesion_natures; }],
-  ["variants", function (c) { return c.variants.concat(c.indications); }], ["units", function (c) { var u = units(c); return u ? [u] : []; }],
+  ["variants", function (c) { return c.variants.concat(c.indications); }],
+  ["imaging", function (c) { return c.imaging; }], ["agent", function (c) { return c.agents; }],
+  ["delivery", function (c) { return c.delivery; }], ["device", function (c) { return c.devices; }],
+  ["device action", function (c) { return c.device_actions; }],
+  ["units", function (c) { var u = units(c); return u ? [u] : []; }],
   ["add-ons", function (c) { return c.add_ons; }], ["primaries", function (c) { return c.add_on_to; }],
   ["reported with", function (c) { return c.reported_with; }]];
 var REL_RANK = ["region", "approach", "procedure", "lesionCompartment", "lesionNature", "broader", "addOnTo", "reportedWith"];

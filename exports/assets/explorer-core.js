@@ -127,8 +127,19 @@ function updateCompareButton() {
 }
 
 // ---------- the card of a code ----------
+function ordinal(n) {
+  var t = n % 100 >= 10 && n % 100 <= 20 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" })[n % 10] || "th";
+  return n + t;
+}
 function units(c) {
   if (!c.unit) return null;
+  if (c.first_covered_unit != null) {  // an ordinal add-on: once for a span of units (as `spinekg show`)
+    var first = c.first_covered_unit, last = c.last_covered_unit;
+    if (last === first) return c.unit + ", reported once for the " + ordinal(first) + " " + c.unit;
+    return c.unit + ", reported once for the " + ordinal(first) +
+      (last == null ? " and every further " : " to the " + ordinal(last) + " ") + c.unit;
+  }
+  if (c.reported_per_unit) return c.unit + ", reported once for each " + c.unit;
   if (c.counting === "per-unit") return c.unit + ", reported once per " + c.unit + " from the first";
   if (c.each_additional_unit || c.counting === "per-additional") return c.unit + ", reported once per additional " + c.unit;
   if (c.min_units == null) return c.unit;
@@ -200,6 +211,10 @@ function showCard(id) {
     if (c.lesion_natures.length) fact("lesion nature", facetValues("lesion nature", c.lesion_natures));
     var variants = c.variants.concat(c.indications.map(function (i) { return "for " + i; }));
     if (variants.length) fact("variants", el("dd", { text: variants.join(", ") }));
+    [["imaging", c.imaging], ["agent", c.agents], ["delivery", c.delivery], ["device", c.devices],
+     ["device action", c.device_actions]].forEach(function (f) {
+      if (f[1].length) fact(f[0], el("dd", { text: f[1].join(", ") }));
+    });
     var u = units(c);
     if (u) fact("units", el("dd", { text: u }));
     if (c.evidence) fact("evidence", el("dd", { text: c.evidence }));

@@ -1,9 +1,12 @@
 /* spinekg explorer, filters: the same rule as `spinekg list`. Ticked values of one facet combine
  * with OR (a code needs any of them), facets combine with AND; a facet with nothing ticked does
  * not filter. Codes without a region leave a region filter unless "keep" is ticked. */
-var FACET_FIELDS = { region: "regions", approach: "approaches", procedure: "procedures" };
-var FILTER_TITLES = { region: "Regions", approach: "Approaches", procedure: "Procedure types" };
-var filterState = { region: {}, approach: {}, procedure: {}, keepRegionless: false };
+var FACET_FIELDS = { region: "regions", approach: "approaches", procedure: "procedures",
+  imaging: "imaging", agent: "agents", delivery: "delivery", device: "devices", device_action: "device_actions" };
+var FILTER_TITLES = { region: "Regions", approach: "Approaches", procedure: "Procedure types",
+  imaging: "Imaging guidance", agent: "Agents", delivery: "Delivery", device: "Devices", device_action: "Device actions" };
+var filterState = { keepRegionless: false };
+Object.keys(FACET_FIELDS).forEach(function (f) { filterState[f] = {}; });
 var filterListeners = [];
 function ticked(f) { return Object.keys(filterState[f]).filter(function (v) { return filterState[f][v]; }); }
 function codePasses(code) {

@@ -6,7 +6,7 @@ var familyBoxes = {};
 function regionsOf(codes) {
   var seen = {};
   codes.forEach(function (c) { DATA.cards[c].regions.forEach(function (r) { seen[r] = true; }); });
-  return ["cervical", "thoracic", "lumbar", "sacral"].filter(function (r) { return seen[r]; });
+  return DATA.region_order.filter(function (r) { return seen[r]; });
 }
 (function buildOverview() {
   overviewEl.appendChild(el("p", { className: "intro", "data-label": "intro",
