@@ -6,12 +6,15 @@ import functools
 
 # property local name -> edge relation name (sk: facets and relations; skos:broader as "group")
 EDGE_PROPERTIES = ("region", "approach", "procedure", "lesionCompartment", "lesionNature", "unit",
-                   "variant", "indication", "addOnTo")
+                   "variant", "indication", "imaging", "agent", "delivery", "device", "deviceAction", "addOnTo")
 # node kinds, also used by the HTML explorer's legend
 CODE_KINDS = {"PrimaryCode": "primary", "AddOnCode": "add-on"}
 FACET_KINDS = {"SpinalRegion": "region", "SurgicalApproach": "approach", "ProcedureType": "procedure",
                "LesionCompartment": "lesion compartment", "LesionNature": "lesion nature",
-               "CountedUnit": "unit", "TechniqueVariant": "variant", "Indication": "indication"}
+               "CountedUnit": "unit", "TechniqueVariant": "variant", "Indication": "indication",
+               # the spine section's facets (drawn by the explorer only as filters and card facts)
+               "ImagingGuidance": "imaging", "Agent": "agent", "Delivery": "delivery", "Device": "device",
+               "DeviceAction": "device action"}
 
 
 def node_id(g, node) -> str:
@@ -36,7 +39,7 @@ def to_networkx(g):
     """A networkx MultiDiGraph of the RDF graph.
 
     Nodes carry `kind` (primary, add-on, group, region, approach, procedure, lesion compartment,
-    lesion nature, unit, variant, indication), `label` and `iri`; codes also `code` and `evidence`.
+    lesion nature, unit, variant, indication, imaging, agent, delivery, device, device action), `label` and `iri`; codes also `code` and `evidence`.
     Edges go subject → object and carry `relation` (sk property local name, or 'broader');
     add-on → primary edges also their `evidence` (the link's own where stated, else the add-on's).
     """

@@ -9,7 +9,7 @@ from spinekg.graph.model import Catalog, CodeRecord
 
 # facets compared by `compare` and `family`: name -> how to read it from a record
 FACET_ORDER = ("region", "approach", "procedure", "lesion compartment", "lesion nature", "variant",
-               "indication", "units", "kind")
+               "indication", "access", "imaging", "agent", "delivery", "device", "device action", "units", "kind")
 
 
 def facet_values(rec: CodeRecord) -> dict[str, tuple]:
@@ -23,6 +23,11 @@ def facet_values(rec: CodeRecord) -> dict[str, tuple]:
         units.append(f"max: {rec.max_units}")
     if rec.each_additional_unit:
         units.append("each additional unit")
+    if rec.first_covered_unit is not None:  # ordinal add-ons (64494: the second level; 64495: third on)
+        units.append(f"covers units {rec.first_covered_unit}" + (f"-{rec.last_covered_unit}" if rec.last_covered_unit
+                                                                  else " and beyond"))
+    if rec.reported_per_unit:
+        units.append("reported per unit")
     return {
         "region": tuple(sorted(rec.regions)),
         "approach": tuple(sorted(rec.approaches)),
@@ -31,6 +36,12 @@ def facet_values(rec: CodeRecord) -> dict[str, tuple]:
         "lesion nature": tuple(sorted(rec.lesion_natures)),
         "variant": tuple(sorted(rec.variants)),
         "indication": tuple(sorted(rec.indications)),
+        "access": tuple(sorted(rec.access)),
+        "imaging": tuple(sorted(rec.imaging)),
+        "agent": tuple(sorted(rec.agents)),
+        "delivery": tuple(sorted(rec.delivery)),
+        "device": tuple(sorted(rec.devices)),
+        "device action": tuple(sorted(rec.device_actions)),
         "units": tuple(units),
         "kind": (rec.kind,),
     }
@@ -50,7 +61,7 @@ def _code(catalog: Catalog, code: str) -> CodeRecord:
 
 # when several chains are equally short, prefer the ones through facets, then groups, then add-ons
 STEP_PREFERENCE = ("region", "approach", "procedure", "lesionCompartment", "lesionNature", "unit", "variant",
-                   "indication", "broader", "addOnTo")
+                   "indication", "imaging", "agent", "delivery", "device", "deviceAction", "broader", "addOnTo")
 
 
 @functools.cache
