@@ -694,6 +694,23 @@ def test_networkx_reads_network_exports_back(name, built_one, source):
     assert built_one(name).counts == {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
 
 
+def test_network_exports_carry_every_facet_of_the_records(built_one, catalog):
+    """GraphML edges for each facet value a record names, the spine section's included (64495 -imaging->
+    fluoroscopy or CT), so a graph tool sees the same facets as `spinekg show`."""
+    G = READERS["graphml"](built_one("graphml").data)
+    kind_of = {"regions": "region", "approaches": "approach", "procedures": "procedure",
+               "lesion_compartments": "lesion compartment", "lesion_natures": "lesion nature",
+               "variants": "variant", "indications": "indication", "imaging": "imaging", "agents": "agent",
+               "delivery": "delivery", "devices": "device", "device_actions": "device action"}
+    edges = {(str(u), str(v)) for u, v in G.edges()}
+    for code, rec in catalog.codes.items():
+        for key, kind in kind_of.items():
+            for value in getattr(rec, key):
+                assert (code, f"{kind}:{value}") in edges, (code, key, value)
+    assert G.nodes["imaging:fluoroscopy or CT"]["kind"] == "imaging"
+    assert ("62362", "device action:insertion") in edges and ("62362", "device:programmable pump") in edges
+
+
 def test_network_edge_ids_are_unique(built_one):
     ids = re.findall(rb'<edge [^>]*id="([^"]+)"', built_one("gexf").data)
     assert ids and len(ids) == len(set(ids))

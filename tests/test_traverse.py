@@ -147,3 +147,16 @@ def test_family_table_on_the_cli(cli):
     r = cli("family", "63001-63308", "--table")
     assert r.exit_code == 2 and "holds no codes directly" in r.stderr
     assert cli("family", "99999", "--table").exit_code == 2
+
+
+def test_compare_and_family_see_the_spine_section_facets(catalog):
+    """64493 and 0216T differ only in imaging guidance (and their add-ons); family lists 0216T under imaging."""
+    from spinekg.graph.traverse import compare, family
+
+    d = compare("64493", "0216T")
+    assert d["differing"] == ["imaging", "add-ons"]
+    units = next(f for f in compare("64494", "64495")["facets"] if f["facet"] == "units")
+    assert units["only_64494"] == ["covers units 2-2"] and units["only_64495"] == ["covers units 3 and beyond"]
+    fam = family("64493", catalog)["family"]
+    assert [m["code"] for m in fam["imaging"]] == ["0216T", "64475"]  # ultrasound twin; deleted unguided forerunner
+    assert "0216T" not in [m["code"] for f, ms in fam.items() if f != "imaging" for m in ms]
