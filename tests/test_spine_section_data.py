@@ -314,3 +314,41 @@ def test_synonyms_are_sourced(staged, whole):
     assert labels == stated
     for subject, _ in labels:
         assert (subject, RDF.type, None) in whole, f"{subject} is not a node of the graph"
+
+
+def _values(staged, code, prop):
+    return {str(o).rsplit("#", 1)[-1].rsplit("/", 1)[-1] for o in staged.objects(URIRef(PREFIXES["cpt"] + code), sk(prop))}
+
+
+@pytest.mark.parametrize("code", ["64470", "64472", "64475", "64476"])
+def test_pre_2010_facet_codes_name_anaesthetic_or_steroid(staged, code):
+    """The deleted facet-joint family named an anaesthetic and/or steroid (its 64475 page), not the broader
+    "diagnostic or therapeutic agent" of the 64490-64495 family that replaced it."""
+    assert _values(staged, code, "agent") == {"AnaestheticOrSteroid"}
+
+
+@pytest.mark.parametrize("code,level", [("62304", "Confirmed"), ("62361", "Confirmed"), ("64475", "Confirmed"),
+                                        ("64470", "Inferred"), ("0627T", "Inferred"), ("63600", "Unconfirmed"),
+                                        ("63660", "Inferred")])
+def test_second_read_evidence(staged, code, level):
+    assert _values(staged, code, "evidence") == {level}
+
+
+def test_codes_added_in_the_second_read(staged, catalog):
+    assert _values(staged, "62294", "lesionNature") == {"ArteriovenousMalformation"}
+    assert _values(staged, "62294", "procedure") == {"EndovascularOcclusion"}
+    assert catalog["63660"].status == "deleted" and _values(staged, "63660", "deletedIn") == {"2010"}
+    replaced = {str(o).rsplit("/", 1)[-1] for o in staged.objects(URIRef(PREFIXES["cpt"] + "63660"), DCTERMS.isReplacedBy)}
+    assert replaced == {"63661", "63662", "63663", "63664"}
+    assert _values(staged, "0784T", "variant") == {"IntegratedNeurostimulator"}
+    assert _values(staged, "0784T", "device") == {"ElectrodeArray"}
+    for code, primary, region in [("0095T", "22864", "cervical"), ("0098T", "22861", "cervical"),
+                                  ("0164T", "22865", "lumbar"), ("0165T", "22862", "lumbar")]:
+        rec = catalog[code]
+        assert rec.kind == "add-on" and rec.add_on_to == (primary,) and rec.each_additional_unit, code
+        assert rec.unit == "interspace" and rec.regions == (region,), code
+
+
+@pytest.mark.parametrize("code", ["27278", "27279"])
+def test_si_fusion_codes_are_unilateral_in_2026(staged, code):
+    assert "Unilateral" in _values(staged, code, "variant")
