@@ -73,6 +73,7 @@ class SK(DefinedNamespace):
     Inferred: URIRef
     Instrumentation: URIRef
     InstrumentationRemoval: URIRef
+    IntegratedNeurostimulator: URIRef
     InterbodyTechnique: URIRef
     InternalFixation: URIRef
     Interspace: URIRef
@@ -265,6 +266,7 @@ class SK(DefinedNamespace):
     DuralRepair: URIRef
     ElectrodeArray: URIRef
     ElectrodePlate: URIRef
+    EndovascularOcclusion: URIRef
     EpiduralAdhesiolysis: URIRef
     EpiduralBloodPatch: URIRef
     EpiduralInjection: URIRef
