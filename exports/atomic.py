@@ -5,6 +5,7 @@ graph/atomicfile.py (shared with the cache and the user's imports); this module 
 """
 from __future__ import annotations
 
+import os  # noqa: F401  (tests reach the os module through this one to simulate faults)
 import sys
 from pathlib import Path
 
