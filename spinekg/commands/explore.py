@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 
 DEFAULT_OUTPUT = "spinekg-explorer.html"
-PAGE_KIND = "explorer"  # cache files explorer-LAYOUT-v2-KEY.json beside the compiled catalog
+PAGE_KIND = "explorer"  # cache files explorer-LAYOUT-vN-KEY.json beside the compiled catalog
 # what renders the page besides the catalog (whose cache key covers the data, the user's imports,
 # model.py, labels.py and network.py): its bytes are in the page's key, so an edited checkout never
 # serves a stale page (an installed package changes version too)
