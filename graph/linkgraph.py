@@ -15,13 +15,17 @@ class LinkGraph:
     (the parts of networkx's MultiDiGraph that traverse.step and traverse.display use)."""
 
     def __init__(self, data: dict):
-        self.nodes = {n["id"]: {k: v for k, v in n.items() if k != "id"} for n in data["nodes"]}
+        """From node-link data (as networkx's node_link_data writes it), which it takes over: the
+        attribute dicts are used in place, without their id / source, target and key."""
+        self.nodes: dict[str, dict] = {}
+        for n in data["nodes"]:
+            self.nodes[n.pop("id")] = n
         self.edges: list[tuple[str, str, dict]] = []
         self._out: dict[str, dict[str, dict]] = {}
         for e in data["edges"]:
-            attrs = {k: v for k, v in e.items() if k not in ("source", "target", "key")}
-            self.edges.append((e["source"], e["target"], attrs))
-            self._out.setdefault(e["source"], {}).setdefault(e["target"], {})[e["key"]] = attrs
+            u, v, key = e.pop("source"), e.pop("target"), e.pop("key")
+            self.edges.append((u, v, e))
+            self._out.setdefault(u, {}).setdefault(v, {})[key] = e
 
     def has_edge(self, u: str, v: str) -> bool:
         return v in self._out.get(u, {})
