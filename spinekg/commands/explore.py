@@ -14,8 +14,8 @@ import typer
 DEFAULT_OUTPUT = "spinekg-explorer.html"
 PAGE_KIND = "explorer"  # cache files explorer-LAYOUT-vN-KEY.json beside the compiled catalog
 # what renders the page besides the catalog (whose cache key covers the data, the user's imports,
-# model.py, labels.py and network.py): its bytes are in the page's key, so an edited checkout never
-# serves a stale page (an installed package changes version too)
+# model.py, labels.py and network.py): each file's name, size and modification time are in the
+# page's key, so an edited checkout never serves a stale page (an installed package changes version too)
 RENDERER = ("exports/*.py", "exports/assets/*", "graph/search.py", "graph/select.py", "graph/textsafe.py")
 
 
@@ -30,9 +30,11 @@ def _renderer_digest() -> bytes:
     for pattern in RENDERER:
         folder, _, glob = pattern.partition("/")
         for path in sorted(roots[folder].glob(glob)):
-            if path.is_file():
-                h.update(f"{pattern}:{path.name}:".encode())
-                h.update(path.read_bytes())
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{pattern}:{path.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
     spec = importlib.util.find_spec("pyvis")  # its vis-network script is inlined: its version counts
     where = list(spec.submodule_search_locations or []) if spec else []
     if where:
