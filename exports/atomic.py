@@ -1,28 +1,16 @@
 """Write output files atomically: never overwrite without force, never leave a half-written file.
 
-The crash-safe part lives in graph/atomicfile.py (shared with the cache and the user's imports);
-this module adds what the CLI's outputs need: `-` for stdout and the checks made before any work.
+The crash-safe part and the checks made before any work (`check_writable`) live in
+graph/atomicfile.py (shared with the cache and the user's imports); this module adds `-` for stdout.
 """
 from __future__ import annotations
 
-import os
+import os  # noqa: F401  (tests reach the os module through this one to simulate faults)
 import sys
 from pathlib import Path
 
-from spinekg.graph.atomicfile import refuse_special, sweep, write_file_atomic
+from spinekg.graph.atomicfile import check_writable, write_file_atomic  # noqa: F401  (re-exported)
 from spinekg.graph.errors import SpinekgError
-
-
-def check_writable(path: Path, force: bool) -> None:
-    """Refuse early (before any work): a special file, an existing file without force, no folder."""
-    path = Path(path)
-    refuse_special(path)
-    if os.path.lexists(path) and not force:
-        raise SpinekgError(f"{path} already exists; use --force to overwrite it")
-    sweep(path.parent)  # a killed earlier run's temporaries go first, before this run's work
-    if not path.parent.is_dir():
-        raise SpinekgError(f"{path.parent} does not exist" if not path.parent.exists()
-                           else f"{path.parent} is not a folder")
 
 
 def write_stdout(raw: bytes) -> None:

@@ -99,6 +99,18 @@ def refuse_special(path: Path) -> None:
         raise SpinekgError(f"{path} is {kind_of(st.st_mode)}; refusing to replace it")
 
 
+def check_writable(path: Path, force: bool) -> None:
+    """Refuse early (before any work): a special file, an existing file without force, no folder."""
+    path = Path(path)
+    refuse_special(path)
+    if os.path.lexists(path) and not force:
+        raise _exists_error(path)
+    sweep(path.parent)  # a killed earlier run's temporaries go first, before this run's work
+    if not path.parent.is_dir():
+        raise SpinekgError(f"{path.parent} does not exist" if not path.parent.exists()
+                           else f"{path.parent} is not a folder")
+
+
 def file_mode(path: Path) -> int:
     """The mode the written file should have: the old file's, else 0666 less the umask."""
     try:

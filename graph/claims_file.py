@@ -183,8 +183,6 @@ class FindingsWriter:
     (or to stdout when the target is '-')."""
 
     def __init__(self, target: str, fmt: str, force: bool = False, part: bool = False):
-        from spinekg.exports.atomic import check_writable
-
         self.fmt, self.target, self.count, self.part = fmt, target, 0, part
         if part:  # one worker's share: no heading or brackets, every JSON item after a comma
             self.tmp, self.f = None, open(target, "w", encoding="utf-8", newline="")
@@ -193,7 +191,7 @@ class FindingsWriter:
 
             self.tmp, self.f = None, sys.stdout
         else:
-            from spinekg.graph.atomicfile import sweep, temp_name
+            from spinekg.graph.atomicfile import check_writable, sweep, temp_name
 
             path = Path(target)
             check_writable(path, force)

@@ -118,7 +118,7 @@ def load_imports(*, strict: bool = False) -> list[Import]:
 
 
 def save_imports(imports: list[Import]) -> None:
-    from spinekg.exports.atomic import write_atomic
+    from spinekg.graph.atomicfile import write_file_atomic
 
     path = ncci_path()
     if not imports:
@@ -129,7 +129,7 @@ def save_imports(imports: list[Import]) -> None:
     imports = sorted(imports, key=lambda i: (i.kind, i.setting or "", i.quarter or "", i.source_file))
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"format": 2, "imports": [i.to_json() for i in imports]}, ensure_ascii=False, separators=(",", ":"))
-    write_atomic(path, text + "\n", force=True)
+    write_file_atomic(path, (text + "\n").encode("utf-8"), force=True)
 
 
 def add_import(new: Import) -> list[Import]:

@@ -110,22 +110,22 @@ def arrow(s: dict) -> str:
 
 
 def path(a: str, b: str) -> dict:
-    """The shortest chain of relations between two codes, each step named."""
-    import networkx as nx
+    """The shortest chain of relations between two codes, each step named.
 
-    from spinekg.graph.network import load_network
+    Read from the compiled cache without networkx (graph/linkgraph.py): the same chain as
+    networkx's shortest path on undirected()."""
+    from spinekg.graph.linkgraph import link_graph, shortest_path, undirected_adjacency
 
     catalog = _catalog()
     _code(catalog, a)
     _code(catalog, b)
     a, b = a.strip(), b.strip()
-    G, U = load_network(), undirected()
     if a == b:
         return {"from": a, "to": b, "steps": [], "text": a}
-    try:
-        nodes = nx.shortest_path(U, a, b)
-    except nx.NetworkXNoPath:
-        raise SpinekgError(f"no chain of relations joins {a} and {b}") from None
+    G = link_graph()
+    nodes = shortest_path(undirected_adjacency(G, STEP_PREFERENCE), a, b)
+    if nodes is None:
+        raise SpinekgError(f"no chain of relations joins {a} and {b}")
     steps = [step(G, u, v) for u, v in zip(nodes, nodes[1:])]
     text = display(G, nodes[0]) + "".join(arrow(s) + display(G, s["to"]) for s in steps)
     for s in steps:

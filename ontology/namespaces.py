@@ -332,21 +332,10 @@ class SK(DefinedNamespace):
     WithoutTransfixation: URIRef
 
 
-from spinekg.ontology import CPT_IRI_BASE  # noqa: E402
+from spinekg.ontology.prefixes import CPT_IRI_BASE, GROUP_IRI, PREFIXES  # noqa: E402,F401  (plain strings)
 
 CPT = Namespace(CPT_IRI_BASE)  # CPT["63304"] is the code 63304
-GROUP = Namespace("https://w3id.org/spinekg/group/")  # GROUP["63300-63308"] is a range group
+GROUP = Namespace(GROUP_IRI)  # GROUP["63300-63308"] is a range group
 BIOPORTAL_CPT = Namespace("http://purl.bioontology.org/ontology/CPT/")
 UBERON = Namespace("http://purl.obolibrary.org/obo/UBERON_")
 ONTOLOGY_IRI = URIRef("https://w3id.org/spinekg/ontology")
-
-PREFIXES = {
-    "sk": str(SK._NS),
-    "cpt": str(CPT),
-    "grp": str(GROUP),
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/",
-}

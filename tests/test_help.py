@@ -8,9 +8,10 @@ from spinekg.cli import app
 
 def _commands(cmd, path=()):
     yield path, cmd
-    if isinstance(cmd, click.Group):
-        for name, sub in sorted(cmd.commands.items()):
-            yield from _commands(sub, (*path, name))
+    if isinstance(cmd, click.Group):  # the root group loads its commands on demand: ask it for each
+        ctx = click.Context(cmd)
+        for name in sorted(cmd.list_commands(ctx)):
+            yield from _commands(cmd.get_command(ctx, name), (*path, name))
 
 
 COMMANDS = list(_commands(typer.main.get_command(app)))

@@ -13,7 +13,7 @@ XSD_INTEGER = XSD + "integer"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 def default_prefixes() -> dict[str, str]:
     """Prefixes every query may use without declaring them (sk:, cpt:, grp:, skos:, ...)."""
-    from spinekg.ontology.namespaces import PREFIXES
+    from spinekg.ontology.prefixes import PREFIXES  # strings only: rdflib stays out of a cold query
 
     return {**PREFIXES, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
 

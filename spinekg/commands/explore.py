@@ -1,11 +1,75 @@
-"""`spinekg explore`: the whole graph as one self-contained, offline HTML file."""
+"""`spinekg explore`: the whole graph as one self-contained, offline HTML file.
+
+The page is a pure function of the compiled catalog, the options and the code that renders it, so
+it is kept beside the compiled cache: a repeat `explore` writes the kept page without importing
+pyvis or networkx. A damaged kept page fails its checksum and is rendered again.
+"""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import typer
 
 DEFAULT_OUTPUT = "spinekg-explorer.html"
+PAGE_KIND = "explorer"  # cache files explorer-LAYOUT-vN-KEY.json beside the compiled catalog
+# what renders the page besides the catalog (whose cache key covers the data, the user's imports,
+# model.py, labels.py and network.py): each file's name, size and modification time are in the
+# page's key, so an edited checkout never serves a stale page (an installed package changes version too)
+RENDERER = ("exports/*.py", "exports/assets/*", "graph/search.py", "graph/select.py", "graph/textsafe.py")
+
+
+def _renderer_digest() -> bytes:
+    import importlib.util
+
+    import spinekg.exports
+    import spinekg.graph
+
+    roots = {"exports": Path(spinekg.exports.__file__).parent, "graph": Path(spinekg.graph.__file__).parent}
+    h = hashlib.sha256()
+    for pattern in RENDERER:
+        folder, _, glob = pattern.partition("/")
+        for path in sorted(roots[folder].glob(glob)):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{pattern}:{path.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+    spec = importlib.util.find_spec("pyvis")  # its vis-network script is inlined: its version counts
+    where = list(spec.submodule_search_locations or []) if spec else []
+    if where:
+        try:
+            st = Path(where[0], "__init__.py").stat()
+            h.update(f"pyvis:{where[0]}:{st.st_size}:{st.st_mtime_ns}".encode())
+        except OSError:
+            pass
+    return h.digest()
+
+
+def page_key(layout: str) -> str:
+    """The kept page's key: the compiled catalog's key, the options, the version and the renderer."""
+    from spinekg import __version__
+    from spinekg.graph.compiled import cache_key
+
+    h = hashlib.sha256(f"{cache_key()}\0{layout}\0{__version__}\0".encode())
+    h.update(_renderer_digest())
+    return h.hexdigest()[:32]
+
+
+def explorer_page(layout: str) -> str:
+    """The explorer's HTML for the whole graph: the kept page when it is current, else rendered and kept."""
+    from spinekg.graph.compiled import read_cached, write_cached
+
+    key, kind = page_key(layout), f"{PAGE_KIND}-{layout}"
+    cached = read_cached(key, kind)
+    if cached is not None and isinstance(cached.get("html"), str):
+        return cached["html"]
+    from spinekg.exports.html import render_html
+    from spinekg.graph.model import load_catalog
+
+    text = render_html(load_catalog(), layout=layout)
+    write_cached(key, {"html": text}, kind)  # best effort: a read-only cache only costs speed
+    return text
 
 
 def register(app) -> None:
@@ -27,9 +91,8 @@ def register(app) -> None:
         Example: spinekg explore -o spine.html --no-open
         """
         from spinekg.exports.atomic import check_writable, write_atomic
-        from spinekg.exports.html import LAYOUTS, render_html
+        from spinekg.exports.html_graph import LAYOUTS
         from spinekg.graph.errors import SpinekgError
-        from spinekg.graph.model import load_catalog
 
         if layout not in LAYOUTS:
             raise SpinekgError(f"unknown layout {layout!r}; valid values: {', '.join(LAYOUTS)}")
@@ -44,7 +107,7 @@ def register(app) -> None:
                 refresh = written_by_spinekg(f.read(2048))
         if not to_stdout:
             check_writable(output, force or refresh)  # refuse before doing any work
-        text = render_html(load_catalog(), layout=layout)
+        text = explorer_page(layout)
         path = write_atomic(output, text, force=force or refresh)
         if to_stdout:
             return
