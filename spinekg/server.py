@@ -337,8 +337,11 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxi
         raise SpinekgError("--max-rows must be 1 or more")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, _, _, _, address = infos[0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family, _, proto, _, address = infos[0]
+        # the protocol number matters: asyncio turns Nagle off only on IPPROTO_TCP sockets, and with
+        # Nagle on, a response written in parts waits 40 ms for the client's delayed ACK
+        sock = socket.socket(family, socket.SOCK_STREAM, proto or socket.IPPROTO_TCP)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(4096)
