@@ -32,6 +32,9 @@ __all__ = ["negotiate", "make_server", "start_in_thread", "close", "run_server",
 class Reply(Exception):
     """A finished answer, raised from anywhere in a request's handling."""
 
+    wire = None  # the response's header lines as bytes, built once (a cached reply is sent many times)
+    cache_key = None  # set on a successful SPARQL answer: the raw request it answers
+
     def __init__(self, status: int, body: bytes | str, content_type: str = "text/plain; charset=utf-8",
                  headers: dict | None = None):
         self.status, self.content_type, self.headers = status, content_type, headers or {}
@@ -42,28 +45,50 @@ def error(status: int, message: str, headers: dict | None = None) -> Reply:
     return Reply(status, " ".join(message.split()) + "\n", headers=headers)
 
 
+class Head:
+    """What the checks read from a request head, in one pass over the raw header lines."""
+
+    __slots__ = ("origin", "accept", "content_type")
+
+    def __init__(self, origin: str, accept: str | None, content_type: str):
+        self.origin, self.accept, self.content_type = origin, accept, content_type
+
+
+SPARQL_PATHS = ("/sparql", "/query")
+
+
 class App:
-    """The ASGI application: checks every request, then routes it."""
+    """The ASGI application: checks every request, then routes it. A repeated SPARQL request is
+    answered from spinekg.http.answers without parsing its parameters or asking a worker."""
 
     def __init__(self, lanes, *, timeout: float, max_rows: int, cors_origins, allowed_hosts: set[str],
                  answer_cache: int = 256):
-        import collections
+        from spinekg.http.answers import AnswerCache
 
         self.lanes, self.timeout, self.max_rows = lanes, timeout, max_rows
-        # the graph is read-only while serving: a repeated query is answered without a worker
-        self.answers: collections.OrderedDict = collections.OrderedDict()
-        self.answer_cache = answer_cache
+        self.answers = AnswerCache(answer_cache)
         self.cors_origins = {o.rstrip("/").lower() for o in cors_origins if o and o != "*"}
         self.allowed_hosts = allowed_hosts
+        self.own_origins = {f"http://{h}" for h in allowed_hosts}
         self.fhir_executor = None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":  # lifespan is off; websockets are off
             return
-        headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
-        origin = next((v for k, v in headers if k == "origin"), "").rstrip("/")
+        origin = ""
         try:
-            reply = await self.handle(scope, receive, headers, origin)
+            head = self.check_request(scope)
+            origin = head.origin
+            reply = None
+            if scope["method"] in ("GET", "HEAD") and scope["path"] in SPARQL_PATHS:
+                reply = self.answers.replies.get((b"G", scope["query_string"], head.accept))
+            if reply is None:
+                reply = await self.handle(scope, receive, head)
+                if reply.cache_key is not None:
+                    from spinekg.http.answers import MAX_ANSWER_BYTES, MAX_KEY_BYTES
+
+                    if len(reply.body) <= MAX_ANSWER_BYTES and sum(map(len, reply.cache_key[1:-1])) <= MAX_KEY_BYTES:
+                        self.answers.replies.put(reply.cache_key, reply, len(reply.body) + 512)
         except Reply as r:
             reply = r
         except Exception as e:  # noqa: BLE001 (a bug must still answer one line, never a traceback page)
@@ -71,49 +96,70 @@ class App:
         await self.respond(send, scope, reply, origin)
 
     async def respond(self, send, scope, reply: Reply, origin: str) -> None:
-        out = {"content-type": reply.content_type, "content-length": str(len(reply.body)),
-               "x-content-type-options": "nosniff", "cache-control": "no-store", "vary": "Accept, Origin"}
-        if origin.lower() in self.cors_origins:
-            out["access-control-allow-origin"] = origin
-            out["access-control-expose-headers"] = "X-Spinekg-Truncated"
-        out.update({k.lower(): v for k, v in reply.headers.items()})
-        await send({"type": "http.response.start", "status": reply.status,
-                    "headers": [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in out.items()]})
+        wire = reply.wire
+        if wire is None:
+            out = {"content-type": reply.content_type, "content-length": str(len(reply.body)),
+                   "x-content-type-options": "nosniff", "cache-control": "no-store", "vary": "Accept, Origin"}
+            out.update({k.lower(): v for k, v in reply.headers.items()})
+            wire = reply.wire = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in out.items()]
+        if origin and origin.lower() in self.cors_origins:
+            wire = [*wire, (b"access-control-allow-origin", origin.encode("latin-1")),
+                    (b"access-control-expose-headers", b"X-Spinekg-Truncated")]
+        await send({"type": "http.response.start", "status": reply.status, "headers": wire})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else reply.body})
 
-    def check_request(self, scope, headers, origin: str) -> None:
+    def check_request(self, scope) -> Head:
         from spinekg.http.protocol import MAX_HEADER_BYTES
 
-        if sum(len(k) + len(v) + 4 for k, v in headers) + len(scope["raw_path"]) + len(scope["query_string"]) > MAX_HEADER_BYTES:
+        size = len(scope["raw_path"]) + len(scope["query_string"])
+        hosts = []
+        origin = site = accept = ctype = None
+        framing = 0
+        for k, v in scope["headers"]:  # names arrive lower-cased from the parser
+            size += len(k) + len(v) + 4
+            if k == b"host":
+                hosts.append(v)
+            elif k == b"origin":
+                origin = v if origin is None else origin
+            elif k == b"accept":
+                accept = v if accept is None else accept
+            elif k == b"content-type":
+                ctype = v if ctype is None else ctype
+            elif k == b"sec-fetch-site":
+                site = v if site is None else site
+            elif k == b"content-length":
+                framing |= 1
+            elif k == b"transfer-encoding":
+                framing |= 2
+        if size > MAX_HEADER_BYTES:
             raise error(431, f"request head over {MAX_HEADER_BYTES} bytes", {"Connection": "close"})
-        names = [k for k, _ in headers]
-        if "transfer-encoding" in names and "content-length" in names:  # RFC 9112 §6.1: reject, then close
+        if framing == 3:  # RFC 9112 §6.1: reject, then close
             raise error(400, "a request may not carry both Content-Length and Transfer-Encoding",
                         {"Connection": "close"})
-        hosts = [v for k, v in headers if k == "host"]
         if len(hosts) != 1:
             raise error(400, f"a request needs exactly one Host header (got {len(hosts)})")
-        host = hosts[0].strip().lower()
+        host = hosts[0].decode("latin-1").strip().lower()
         if host not in self.allowed_hosts:
             raise error(403, f"refused: Host {host or '(none)'!r} is not this server's own address")
-        own = {f"http://{h}" for h in self.allowed_hosts}
-        if origin and origin.lower() not in own and origin.lower() not in self.cors_origins:
+        origin = (origin or b"").decode("latin-1").rstrip("/")
+        if origin and origin.lower() not in self.own_origins and origin.lower() not in self.cors_origins:
             raise error(403, f"refused: Origin {origin!r} is another site; start the server with --cors-origin {origin} to allow it")
-        site = next((v for k, v in headers if k == "sec-fetch-site"), "").lower()
-        if site == "cross-site" and not origin:
+        if site is not None and site.decode("latin-1").lower() == "cross-site" and not origin:
             raise error(403, "refused: a cross-site request without an Origin header")
         if scope["method"] not in ("GET", "HEAD", "POST", "OPTIONS"):
             raise error(405, f"method {scope['method']} is not allowed", {"Allow": "GET, HEAD, POST, OPTIONS"})
+        return Head(origin, None if accept is None else accept.decode("latin-1"),
+                    (ctype or b"").decode("latin-1"))
 
-    async def handle(self, scope, receive, headers, origin: str) -> Reply:
-        self.check_request(scope, headers, origin)
-        method, path = scope["method"], scope["path"]
+    async def handle(self, scope, receive, head: Head) -> Reply:
+        method, path, origin = scope["method"], scope["path"], head.origin
         if method == "OPTIONS":
             extra = {"Allow": "GET, HEAD, POST, OPTIONS"}
             if origin.lower() in self.cors_origins:
                 extra.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
                               "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "600"})
             return Reply(204, b"", headers=extra)
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         body = await read_body(receive, headers) if method == "POST" else b""
         query = parse_query_string(scope["query_string"])
         if path == "/fhir" or path.startswith("/fhir/"):
@@ -125,10 +171,10 @@ class App:
 
             data = json.dumps([q.to_json() for q in saved_queries().values()], indent=2, ensure_ascii=False)
             return Reply(200, data, "application/json; charset=utf-8")
-        if path not in ("/sparql", "/query", "/update"):
+        if path not in (*SPARQL_PATHS, "/update"):
             raise error(404, f"not found: {path}; the SPARQL endpoint is /sparql")
         if method == "POST":
-            ctype = next((v for k, v in headers if k == "content-type"), "").split(";")[0].strip().lower()
+            ctype = head.content_type.split(";")[0].strip().lower()
             if path == "/update" or ctype == "application/sparql-update":
                 raise error(403, "updates are not allowed: this endpoint is read-only")
             if ctype == "application/x-www-form-urlencoded":
@@ -140,10 +186,15 @@ class App:
                 query["query"] = [decode(body)]
             else:
                 raise error(415, "send application/sparql-query or application/x-www-form-urlencoded")
+            key = (b"P", scope["query_string"], ctype.encode("latin-1"), body, head.accept)
         elif path == "/update":
             raise error(403, "updates are not allowed: this endpoint is read-only")
-        accept = next((v for k, v in headers if k == "accept"), None)
-        return await self.sparql(query, accept, method)
+        else:
+            key = (b"G", scope["query_string"], head.accept)
+        reply = await self.sparql(query, head.accept, method)
+        if reply.status == 200:
+            reply.cache_key = key
+        return reply
 
     async def sparql(self, params: dict, accept: str | None, method: str) -> Reply:
         from spinekg.graph import sparql
@@ -159,35 +210,34 @@ class App:
                 raise error(400, "missing query= parameter (the query page is at /)")
             raise error(400, "give exactly one non-empty query")
         text = queries[0]
-        key = (text, accept, tuple(params.get("format", [])), tuple(params.get("output", [])))
-        cached = self.answers.get(key)
-        if cached is not None:
-            self.answers.move_to_end(key)
-            return cached
-        if wanted_format(params, False) is None and wanted_format(params, True) is None:
-            if negotiate(accept, False) is None and negotiate(accept, True) is None:
-                raise error(406, f"cannot answer in {accept}; offered: "
-                                 f"{', '.join(sorted(set(SELECT_TYPES) | set(GRAPH_TYPES)))}")
-        try:
-            # the parse (10 ms to 1 s in rdflib) happens in the worker: killable, sealed, off the event loop
-            result = await self.lanes.query(text, timeout=self.timeout, max_rows=self.max_rows)
-        except (sparql.QueryTimeout, sparql.QueryMemoryLimit) as e:
-            raise error(503, str(e)) from None
-        except sparql.ServerBusy as e:
-            raise error(503, str(e), {"Retry-After": str(RETRY_AFTER)}) from None
-        except sparql.UpdateRefused as e:
-            raise error(403, str(e)) from None
-        except sparql.EndpointError as e:
-            raise error(502, str(e)) from None
-        except SpinekgError as e:
-            raise error(400, str(e)) from None
+        from spinekg.http.answers import MAX_ANSWER_BYTES, normalised
+
+        nkey = normalised(text)
+        result = self.answers.results.get(nkey) if nkey is not None else None
+        fresh = result is None
+        if fresh:
+            if wanted_format(params, False) is None and wanted_format(params, True) is None:
+                if negotiate(accept, False) is None and negotiate(accept, True) is None:
+                    raise error(406, f"cannot answer in {accept}; offered: "
+                                     f"{', '.join(sorted(set(SELECT_TYPES) | set(GRAPH_TYPES)))}")
+            try:
+                # the parse (10 ms to 1 s in rdflib) happens in the worker: killable, sealed, off the event loop
+                result = await self.lanes.query(text, timeout=self.timeout, max_rows=self.max_rows)
+            except (sparql.QueryTimeout, sparql.QueryMemoryLimit) as e:
+                raise error(503, str(e)) from None
+            except sparql.ServerBusy as e:
+                raise error(503, str(e), {"Retry-After": str(RETRY_AFTER)}) from None
+            except sparql.UpdateRefused as e:
+                raise error(403, str(e)) from None
+            except sparql.EndpointError as e:
+                raise error(502, str(e)) from None
+            except SpinekgError as e:
+                raise error(400, str(e)) from None
         fmt = choose_format(params, accept, result.is_graph)
         extra = {"X-Spinekg-Truncated": str(self.max_rows)} if result.truncated else {}
         reply = Reply(200, sparql.format_result(result, fmt), CONTENT_TYPES[fmt] + "; charset=utf-8", extra)
-        if self.answer_cache and len(reply.body) <= 256 * 1024 and len(text) <= 16 * 1024:
-            self.answers[key] = reply
-            while len(self.answers) > self.answer_cache:
-                self.answers.popitem(last=False)
+        if fresh and nkey is not None and len(reply.body) <= MAX_ANSWER_BYTES:
+            self.answers.results.put(nkey, result, 2 * len(reply.body) + 512)  # rows weigh about twice their JSON
         return reply
 
     async def fhir(self, method, path, query, headers, body) -> Reply:
@@ -283,17 +333,18 @@ def query_page() -> Reply:
 class SparqlServer:
     """A bound socket, the lanes and a uvicorn server; serve_forever() runs it on this thread."""
 
-    def __init__(self, sock: socket.socket, lanes, app: App):
+    def __init__(self, sock: socket.socket, lanes, app: App, parser: str | None = None):
         import uvicorn
 
-        from spinekg.http.protocol import MAX_HEADER_BYTES, HeaderTimeoutProtocol
+        from spinekg.http.protocol import MAX_HEADER_BYTES, HeaderTimeoutProtocol, protocol_class
 
         self.socket, self.runner, self.app = sock, lanes, app
+        self.http_parser = "h11" if protocol_class(parser) is HeaderTimeoutProtocol else "httptools"
         self.server_address = sock.getsockname()[:2]
-        config = uvicorn.Config(app, http=HeaderTimeoutProtocol, loop="asyncio", lifespan="off", ws="none",
+        config = uvicorn.Config(app, http=protocol_class(parser), loop="asyncio", lifespan="off", ws="none",
                                 log_level="critical", access_log=False, server_header=False,
                                 timeout_keep_alive=5, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-                                backlog=4096, timeout_graceful_shutdown=2)
+                                backlog=4096, timeout_graceful_shutdown=2, proxy_headers=False)
         self.uvicorn = uvicorn.Server(config)
         self.stopped = threading.Event()
 
@@ -324,7 +375,7 @@ def allowed_hosts(host: str, port: int, extra) -> set[str]:
 def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxigraph", endpoint: str | None = None,
                 timeout: float = 10.0, max_rows: int = 10_000, workers: int = 2, fast_workers: int = 1,
                 memory_mb: int | None = None, queue_limit: int = 512, answer_cache: int = 256, cors_origins=(),
-                allow_hosts=()) -> SparqlServer:
+                allow_hosts=(), http_parser: str | None = None) -> SparqlServer:
     """A ready server (call serve_forever(); then shutdown() and close())."""
     from spinekg.graph.errors import SpinekgError
     from spinekg.graph.sparql import DEFAULT_MEMORY_MB, check_timeout
@@ -356,7 +407,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxi
     bound_host, bound_port = sock.getsockname()[:2]
     app = App(lanes, timeout=timeout, max_rows=max_rows, cors_origins=cors_origins,
               allowed_hosts=allowed_hosts(bound_host, bound_port, allow_hosts), answer_cache=answer_cache)
-    return SparqlServer(sock, lanes, app)
+    return SparqlServer(sock, lanes, app, http_parser)
 
 
 def close(server: SparqlServer) -> None:
