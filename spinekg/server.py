@@ -20,10 +20,11 @@ import socket
 import threading
 from urllib.parse import parse_qs
 
-from spinekg.http.lanes import RETRY_AFTER
-from spinekg.http.protocol import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate, wanted_format
+from spinekg.http.negotiation import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate, wanted_format
 
 MAX_BODY = 1 << 20
+MAX_HEADER_BYTES = 16 * 1024  # request line + headers (also the parsers' limit: spinekg.http.protocol)
+RETRY_AFTER = 2  # seconds, sent with every 503
 BODY_TIMEOUT = 10.0  # seconds to receive a whole request body
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 __all__ = ["negotiate", "make_server", "start_in_thread", "close", "run_server", "SparqlServer"]
@@ -109,8 +110,6 @@ class App:
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else reply.body})
 
     def check_request(self, scope) -> Head:
-        from spinekg.http.protocol import MAX_HEADER_BYTES
-
         size = len(scope["raw_path"]) + len(scope["query_string"])
         hosts = []
         origin = site = accept = ctype = None
@@ -356,9 +355,13 @@ class SparqlServer:
     def serve_forever(self) -> None:
         self.uvicorn.install_signal_handlers = lambda: None  # Ctrl-C arrives as KeyboardInterrupt
         try:
-            asyncio.run(self.uvicorn.serve(sockets=[self.socket]))
+            asyncio.run(self._serve())
         finally:
             self.stopped.set()
+
+    async def _serve(self) -> None:
+        self.runner.attach(asyncio.get_running_loop())  # workers that start from now on are handed over here
+        await self.uvicorn.serve(sockets=[self.socket])
 
     def shutdown(self) -> None:
         self.uvicorn.should_exit = True
@@ -375,15 +378,13 @@ def allowed_hosts(host: str, port: int, extra) -> set[str]:
 def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxigraph", endpoint: str | None = None,
                 timeout: float = 10.0, max_rows: int = 10_000, workers: int = 2, fast_workers: int = 1,
                 memory_mb: int | None = None, queue_limit: int = 512, answer_cache: int = 256, cors_origins=(),
-                allow_hosts=(), http_parser: str | None = None) -> SparqlServer:
-    """A ready server (call serve_forever(); then shutdown() and close())."""
+                allow_hosts=(), http_parser: str | None = None, wait_all: bool = False) -> SparqlServer:
+    """A ready server (call serve_forever(); then shutdown() and close()). It returns once one query
+    worker is ready; the others start in the background (all of them first with wait_all)."""
     from spinekg.graph.errors import SpinekgError
-    from spinekg.graph.sparql import DEFAULT_MEMORY_MB, check_timeout
-    from spinekg.http.lanes import Lanes, RemoteLane
 
     if "*" in cors_origins:
         raise SpinekgError("--cors-origin '*' is not allowed; name the origins")
-    timeout = check_timeout(timeout) or 3600.0
     if max_rows < 1:
         raise SpinekgError("--max-rows must be 1 or more")
     try:
@@ -398,16 +399,39 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxi
         sock.listen(4096)
     except (OSError, UnicodeError) as e:
         raise SpinekgError(f"cannot listen on {host}:{port}: {getattr(e, 'strerror', None) or e}") from None
+    first = None
     try:
+        if not endpoint:  # the first worker starts now: it loads the graph while this process imports the rest
+            from spinekg.http.spawn import DEFAULT_MEMORY_MB, spawn_worker
+
+            memory_mb = memory_mb or DEFAULT_MEMORY_MB
+            first = spawn_worker(engine, memory_mb)
+        from spinekg.graph.sparql.engines import check_timeout
+        from spinekg.http.lanes import Lanes, RemoteLane
+
+        timeout = check_timeout(timeout) or 3600.0
         lanes = RemoteLane(endpoint) if endpoint else Lanes(engine, workers, fast_workers, queue_limit=queue_limit,
-                                                             memory_mb=memory_mb or DEFAULT_MEMORY_MB)
+                                                             memory_mb=memory_mb, first=first)
     except BaseException:
         sock.close()
+        if first is not None:
+            first[0].kill()
+            first[0].wait()
         raise
     bound_host, bound_port = sock.getsockname()[:2]
-    app = App(lanes, timeout=timeout, max_rows=max_rows, cors_origins=cors_origins,
-              allowed_hosts=allowed_hosts(bound_host, bound_port, allow_hosts), answer_cache=answer_cache)
-    return SparqlServer(sock, lanes, app, http_parser)
+    try:
+        app = App(lanes, timeout=timeout, max_rows=max_rows, cors_origins=cors_origins,
+                  allowed_hosts=allowed_hosts(bound_host, bound_port, allow_hosts), answer_cache=answer_cache)
+        server = SparqlServer(sock, lanes, app, http_parser)  # imports uvicorn while the first worker starts
+        import spinekg.graph.sparql.formats  # noqa: F401 (the first answer's writers, also meanwhile)
+
+        server.uvicorn.config.load()
+        lanes.start(wait_all=wait_all)
+    except BaseException:
+        sock.close()
+        lanes.close()
+        raise
+    return server
 
 
 def close(server: SparqlServer) -> None:
@@ -439,7 +463,9 @@ def run_server(*, announce=print, **kw) -> None:
 
 
 def start_in_thread(**kw) -> tuple[SparqlServer, threading.Thread]:
-    """Start a server on a background thread (used by tests and embedding applications)."""
+    """Start a server on a background thread (used by tests and embedding applications), every
+    query worker ready."""
+    kw.setdefault("wait_all", True)
     server = make_server(**kw)
     t = threading.Thread(target=server.serve_forever, daemon=True, name="spinekg-serve")
     t.start()

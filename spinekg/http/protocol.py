@@ -1,4 +1,4 @@
-"""HTTP details for the endpoint: uvicorn's protocols with a header timeout and a head-size limit, and content negotiation.
+"""uvicorn's HTTP protocols for the endpoint, with a header timeout and a head-size limit (negotiation: spinekg.http.negotiation).
 
 Parser: httptools (llhttp, Node's parser: strict RFC 9112 framing, in C) when installed, else h11.
 llhttp refuses, before the app sees anything, Content-Length with Transfer-Encoding, a duplicate
@@ -16,27 +16,11 @@ from __future__ import annotations
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-HEADER_TIMEOUT = 10.0  # seconds for a new connection to deliver a complete request head
-MAX_HEADER_BYTES = 16 * 1024  # request line + headers (h11's incomplete-event limit)
+from spinekg.http.negotiation import (CONTENT_TYPES, FORMAT_ALIASES, GRAPH_FORMATS, GRAPH_TYPES,  # noqa: F401
+                                     SELECT_TYPES, negotiate, wanted_format)
 
-SELECT_TYPES = {  # media type -> format
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv", "text/plain": "table",
-}
-GRAPH_TYPES = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
-    "text/plain": "nt", "application/ld+json": "jsonld", "application/json": "jsonld",
-    "application/rdf+xml": "rdfxml", "application/xml": "rdfxml", "text/xml": "rdfxml",
-}
-FORMAT_ALIASES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
-                  "nt": "nt", "ntriples": "nt", "n-triples": "nt", "jsonld": "jsonld", "json-ld": "jsonld",
-                  "rdfxml": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml"}
-CONTENT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                 "csv": "text/csv", "tsv": "text/tab-separated-values", "table": "text/plain",
-                 "turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-                 "rdfxml": "application/rdf+xml"}
-GRAPH_FORMATS = ("turtle", "nt", "jsonld", "rdfxml")
+HEADER_TIMEOUT = 10.0  # seconds for a new connection to deliver a complete request head
+from spinekg.server import MAX_HEADER_BYTES  # noqa: E402 (one limit, for both parsers and the app)
 
 
 class CorkedTransport:
@@ -185,33 +169,3 @@ def protocol_class(parser: str | None = None):
             raise ImportError("httptools is not installed")
         return HeaderTimeoutProtocol
     return HardenedHttpToolsProtocol
-
-
-def negotiate(accept: str | None, graph: bool) -> str | None:
-    """The best format for an Accept header (q-values honoured); None when nothing fits."""
-    table = GRAPH_TYPES if graph else SELECT_TYPES
-    default = "turtle" if graph else "json"
-    if not accept:
-        return default
-    from spinekg.http.accept import accept_ranges
-
-    choices = []
-    for q, i, media in accept_ranges(accept):
-        if media in table:
-            choices.append((-q, 0, i, table[media]))
-        elif media in ("*/*", "application/*", "text/*"):
-            choices.append((-q, 1, i, default))
-    return min(choices)[3] if choices else None
-
-
-def wanted_format(params: dict[str, list[str]], graph: bool) -> str | None:
-    """A `format=` / `output=` parameter (as SPARQLWrapper sends) that fits the result kind."""
-    wanted = None
-    for key in ("format", "output"):
-        for v in params.get(key, []):
-            f = FORMAT_ALIASES.get(v.lower())
-            if f is None and "/" in v:  # a media type, e.g. format=application/rdf+xml
-                f = (GRAPH_TYPES if graph else SELECT_TYPES).get(v.lower().split(";")[0].strip())
-            if f and ((f in GRAPH_FORMATS) == graph):
-                wanted = f
-    return wanted
