@@ -239,3 +239,28 @@ def test_importing_the_server_is_light():
             "print(sorted(m for m in ('uvicorn', 'pyoxigraph', 'rdflib', 'spinekg.graph.sparql.engines') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_query_that_must_wait_starts_the_other_workers_at_once():
+    """While the first worker holds a slow query, a simple one does not wait for the start-up
+    delay (SPAWN_DELAY) nor for the slow one: the workers not started yet start for it."""
+    import threading
+
+    from spinekg.http.lanes import SPAWN_DELAY
+    from spinekg.server import close, make_server
+
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    srv = make_server(port=0, workers=2, fast_workers=1, timeout=30)
+    try:
+        threading.Thread(target=srv.serve_forever, daemon=True).start()
+        held = threading.Thread(target=get, args=(srv, slow), daemon=True)
+        t0 = time.monotonic()
+        held.start()
+        time.sleep(0.5)  # the slow query holds the only worker
+        status, body, _ = get(srv, "ASK { cpt:63304 sk:hasAddOn cpt:63308 } # must wait")
+        waited = time.monotonic() - t0
+        assert status == 200 and b"true" in body
+        assert waited < SPAWN_DELAY and held.is_alive(), waited
+    finally:
+        srv.shutdown()
+        close(srv)

@@ -19,7 +19,7 @@ from spinekg.graph.errors import SpinekgError
 from spinekg.graph.sparql.errors import QueryTimeout, ServerBusy
 from spinekg.graph.sparql.workers import DEFAULT_MEMORY_MB, Worker, raise_answer, request
 
-SPAWN_DELAY = 1.0  # seconds the other workers wait for the first answer before they start
+SPAWN_DELAY = 5.0  # seconds after start-up when the other workers start, unless a query needs one sooner
 FAST_BUDGET = 1.0  # seconds a query may take in the fast lane before it moves to the general lane
 
 
@@ -41,7 +41,7 @@ class Lanes:
         # uvicorn meanwhile; the others start after it, so they do not slow the first answer down
         self.first = Worker(engine, memory_mb, wait=False, spawned=first)
         self.first.lane = "general"
-        self.answered = threading.Event()  # set after the first answer
+        self.wanted = threading.Event()  # set when a query has to wait for a worker
         self.rest = ["general"] * (max(1, general) - 1) + ["fast"] * max(0, fast)
 
     def start(self, *, wait_all: bool = False) -> None:
@@ -61,7 +61,9 @@ class Lanes:
                 self.executor.submit(self._spawn_later, lane)
 
     def _spawn_later(self, lane: str) -> None:
-        self.answered.wait(SPAWN_DELAY)  # the first answer first: a starting worker takes a core
+        # a starting worker takes a core for a few hundred ms: not while the first queries are
+        # answered, unless they need it (then at once, so a slow query never holds the only worker long)
+        self.wanted.wait(SPAWN_DELAY)
         try:
             w = self._spawn(lane)
         except SpinekgError:
@@ -129,7 +131,6 @@ class Lanes:
                 self.remember_slow(text)
                 return await self._run(text, True, deadline, timeout, max_rows)
             raise QueryTimeout(f"query timed out after {timeout:g} s and was stopped")
-        self.answered.set()
         if w.expensive:
             self.remember_slow(text)
         if answer.get("moved"):  # the fast lane's worker checked it, found it expensive, and did not start it
@@ -145,6 +146,7 @@ class Lanes:
         for lane in (("general",) if expensive else ("fast", "general")):
             if self.idle[lane]:
                 return self.idle[lane].pop()
+        self.wanted.set()  # a query waits: the workers not started yet are needed now
         fut = self.loop.create_future()
         entry = (fut, expensive)
         self.waiters.append(entry)
