@@ -20,7 +20,7 @@ from spinekg.http.negotiation import (CONTENT_TYPES, FORMAT_ALIASES, GRAPH_FORMA
                                      SELECT_TYPES, negotiate, wanted_format)
 
 HEADER_TIMEOUT = 10.0  # seconds for a new connection to deliver a complete request head
-from spinekg.server import MAX_HEADER_BYTES  # noqa: E402 (one limit, for both parsers and the app)
+from spinekg.http.app import MAX_HEADER_BYTES  # noqa: E402 (one limit, for both parsers and the app)
 
 
 class CorkedTransport:
