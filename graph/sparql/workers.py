@@ -241,7 +241,7 @@ class _ServedEngine(ENGINES["oxigraph"]):
         self.store, self.prefixes = store, prefixes
 
 
-def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB, *, lazy_parser: bool = False) -> None:
     """The worker's loop (stdin requests, stdout answers); sealed before it loads anything."""
     import resource
     import sys
@@ -257,7 +257,9 @@ def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
             engine = _ServedEngine(*served_store())
         else:
             engine = ENGINES[engine_name]()
-        engine.query("ASK { ?s ?p ?o }", timeout=None)  # warm the parser and the store before the cap
+        engine.query("ASK { ?s ?p ?o }", timeout=None)  # warm the store before the cap
+        if not lazy_parser:  # rdflib's SPARQL parser: 0.3-1.5 s to import, paid now, not by a query
+            from rdflib.plugins.sparql import algebra, parser  # noqa: F401
     except SpinekgError as e:
         out.write(f"error {e}\n".encode())
         out.flush()
