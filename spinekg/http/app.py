@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from urllib.parse import parse_qs
 
 from spinekg.http.negotiation import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate, wanted_format
@@ -62,6 +63,7 @@ class App:
         if scope["type"] != "http":  # lifespan is off; websockets are off
             return
         origin = ""
+        self.lanes.last_request = time.monotonic()  # the lanes start spare workers when it is quiet
         try:
             head = self.check_request(scope)
             origin = head.origin

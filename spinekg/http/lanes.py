@@ -19,7 +19,7 @@ from spinekg.graph.errors import SpinekgError
 from spinekg.graph.sparql.errors import QueryTimeout, ServerBusy
 from spinekg.graph.sparql.workers import DEFAULT_MEMORY_MB, Worker, raise_answer, request
 
-SPAWN_DELAY = 5.0  # seconds after start-up when the other workers start, unless a query needs one sooner
+IDLE_BEFORE_SPAWN = 0.5  # seconds without a new request before the other workers start (sooner if a query needs one)
 FAST_BUDGET = 1.0  # seconds a query may take in the fast lane before it moves to the general lane
 
 
@@ -42,6 +42,7 @@ class Lanes:
         self.first = Worker(engine, memory_mb, wait=False, spawned=first)
         self.first.lane = "general"
         self.wanted = threading.Event()  # set when a query has to wait for a worker
+        self.last_request = time.monotonic()  # set by the app on every request
         self.rest = ["general"] * (max(1, general) - 1) + ["fast"] * max(0, fast)
 
     def start(self, *, wait_all: bool = False) -> None:
@@ -61,9 +62,13 @@ class Lanes:
                 self.executor.submit(self._spawn_later, lane)
 
     def _spawn_later(self, lane: str) -> None:
-        # a starting worker takes a core for a few hundred ms: not while the first queries are
-        # answered, unless they need it (then at once, so a slow query never holds the only worker long)
-        self.wanted.wait(SPAWN_DELAY)
+        # a starting worker takes a core for up to a second: it starts once the server is idle (no
+        # new request for IDLE_BEFORE_SPAWN), or at once when a query has to wait for a worker
+        while not self.wanted.wait(0.1):
+            if self.closed:
+                return
+            if time.monotonic() - self.last_request >= IDLE_BEFORE_SPAWN:
+                break
         try:
             w = self._spawn(lane)
         except SpinekgError:
