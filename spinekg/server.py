@@ -60,6 +60,9 @@ class SparqlServer:
 
     async def _serve(self) -> None:
         self.runner.attach(asyncio.get_running_loop())  # workers that start from now on are handed over here
+        import gc
+
+        gc.freeze()  # what start-up built lives as long as the server: a full collection need not scan it
         await self.uvicorn.serve(sockets=[self.socket])
 
     def shutdown(self) -> None:

@@ -41,11 +41,14 @@ def get(server, query: str, accept: str = "application/sparql-results+json", hea
 class CountingLanes:
     """Stands in for the lanes: counts the queries that reach a worker, and may refuse them."""
 
-    def __init__(self, real, refuse: bool):
-        self.real, self.refuse, self.calls = real, refuse, []
+    busy, last_request = 0, 0.0
+
+    def __init__(self, real, refuse: bool, delay: float = 0.0):
+        self.real, self.refuse, self.delay, self.calls = real, refuse, delay, []
 
     async def query(self, text, **kw):
         self.calls.append(text)
+        await asyncio.sleep(self.delay)
         if self.refuse:
             raise AssertionError("a worker was asked")
         return await self.real.query(text, **kw)
@@ -64,6 +67,23 @@ def test_repeated_and_respelled_queries_are_answered_without_a_worker(server, mo
     assert lanes.calls == []
     status, _, _ = get(server, Q.replace("?a", "?b"))  # a new query does go to a worker
     assert status == 500 and len(lanes.calls) == 1
+
+
+def test_identical_queries_arriving_together_are_evaluated_once(server, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    lanes = CountingLanes(server.app.lanes, refuse=False, delay=0.5)
+    monkeypatch.setattr(server.app, "lanes", lanes)
+    fresh = "SELECT ?a WHERE { cpt:63304 sk:hasAddOn ?a } # together"
+    accepts = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml", "text/csv"]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda a: get(server, fresh, accept=a), accepts))
+    assert [a[0] for a in answers] == [200] * 4 and all(b"63308" in a[1] for a in answers)
+    assert lanes.calls == [fresh]  # one worker round trip for all four
+    bad = "SELECT ?x WHERE { ?x # together"  # an error reaches every waiter, and is not kept
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: get(server, bad), range(3)))
+    assert [a[0] for a in answers] == [400] * 3 and len(lanes.calls) == 2
 
 
 def test_tokens_not_whitespace_inside_literals_make_the_key(server):

@@ -58,12 +58,21 @@ class App:
         self.allowed_hosts = allowed_hosts
         self.own_origins = {f"http://{h}" for h in allowed_hosts}
         self.fhir_executor = None
+        self.inflight: dict = {}  # normalised query -> the future of its running evaluation
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":  # lifespan is off; websockets are off
             return
+        lanes = self.lanes  # it starts its spare workers when no request is in flight
+        lanes.busy += 1
+        try:
+            await self.answer(scope, receive, send)
+        finally:
+            lanes.busy -= 1
+            lanes.last_request = time.monotonic()
+
+    async def answer(self, scope, receive, send):
         origin = ""
-        self.lanes.last_request = time.monotonic()  # the lanes start spare workers when it is quiet
         try:
             head = self.check_request(scope)
             origin = head.origin
@@ -211,7 +220,7 @@ class App:
                                      f"{', '.join(sorted(set(SELECT_TYPES) | set(GRAPH_TYPES)))}")
             try:
                 # the parse (10 ms to 1 s in rdflib) happens in the worker: killable, sealed, off the event loop
-                result = await self.lanes.query(text, timeout=self.timeout, max_rows=self.max_rows)
+                result = await self.shared_query(nkey, text)
             except (sparql.QueryTimeout, sparql.QueryMemoryLimit) as e:
                 raise error(503, str(e)) from None
             except sparql.ServerBusy as e:
@@ -228,6 +237,37 @@ class App:
         if fresh and nkey is not None and len(reply.body) <= MAX_ANSWER_BYTES:
             self.answers.results.put(nkey, result, 2 * len(reply.body) + 512)  # rows weigh about twice their JSON
         return reply
+
+    async def shared_query(self, nkey, text: str):
+        """One evaluation for identical queries that arrive together (a cold answer cache under
+        load): the others wait for its result (or its error) instead of taking more workers."""
+        if nkey is None:
+            return await self.lanes.query(text, timeout=self.timeout, max_rows=self.max_rows)
+        running = self.inflight.get(nkey)
+        if running is not None:
+            try:
+                return await asyncio.shield(running)
+            except asyncio.CancelledError:
+                if not running.cancelled():
+                    raise  # this request itself was cancelled
+            # the first asker was cancelled: evaluate it here
+            return await self.lanes.query(text, timeout=self.timeout, max_rows=self.max_rows)
+        fut = asyncio.get_running_loop().create_future()
+        self.inflight[nkey] = fut
+        try:
+            result = await self.lanes.query(text, timeout=self.timeout, max_rows=self.max_rows)
+        except asyncio.CancelledError:
+            fut.cancel()
+            raise
+        except BaseException as e:
+            fut.set_exception(e)
+            fut.exception()  # retrieved: no "never retrieved" warning when nobody else waited
+            raise
+        else:
+            fut.set_result(result)
+            return result
+        finally:
+            self.inflight.pop(nkey, None)
 
     async def fhir(self, method, path, query, headers, body) -> Reply:
         try:

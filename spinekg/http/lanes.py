@@ -42,7 +42,8 @@ class Lanes:
         self.first = Worker(engine, memory_mb, wait=False, spawned=first)
         self.first.lane = "general"
         self.wanted = threading.Event()  # set when a query has to wait for a worker
-        self.last_request = time.monotonic()  # set by the app on every request
+        self.last_request = time.monotonic()  # set by the app as each request ends
+        self.busy = 0  # requests in flight (the app counts them)
         self.rest = ["general"] * (max(1, general) - 1) + ["fast"] * max(0, fast)
 
     def start(self, *, wait_all: bool = False) -> None:
@@ -67,7 +68,7 @@ class Lanes:
         while not self.wanted.wait(0.1):
             if self.closed:
                 return
-            if time.monotonic() - self.last_request >= IDLE_BEFORE_SPAWN:
+            if self.busy == 0 and time.monotonic() - self.last_request >= IDLE_BEFORE_SPAWN:
                 break
         try:
             w = self._spawn(lane)
@@ -210,6 +211,8 @@ class Lanes:
 
 class RemoteLane:
     """`serve --endpoint URL`: the same interface, answered by an external SPARQL server."""
+
+    busy, last_request = 0, 0.0  # counted by the app, as for Lanes (nothing to start here)
 
     def __init__(self, endpoint: str, parallel: int = 8):
         from spinekg.graph.sparql.remote import RemoteEngine
