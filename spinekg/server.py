@@ -1,4 +1,4 @@
-"""`spinekg serve`: the graph over the SPARQL 1.1 Protocol, read-only, on uvicorn (h11), plus /fhir and a query page.
+"""`spinekg serve`: the graph over the SPARQL 1.1 Protocol, read-only, on uvicorn, plus /fhir and a query page.
 
 * GET /sparql?query=…, POST form (query=…), POST application/sparql-query; /query is an alias.
 * Results by content negotiation: SPARQL JSON/XML, CSV, TSV; graphs as Turtle, N-Triples,
@@ -9,291 +9,40 @@
 * Binds 127.0.0.1 by default (a warning on any other address); a request whose Host is not the
   server's own is refused (DNS rebinding), so is one whose Origin is another site unless named
   with --cors-origin (no cross-site form POST); CORS never `*`, never credentials.
-* Queries run in sealed worker processes (graph.sparql.workers) behind spinekg.http.lanes.
+* uvicorn's parser is httptools (h11 without it): spinekg.http.protocol; the checks and routes
+  are spinekg.http.app; answers are kept in the server process (spinekg.http.answers).
+* Queries run in sealed worker processes (graph.sparql.workers) behind spinekg.http.lanes; the
+  server returns once one worker is ready, the others start when needed or 5 s later.
 * /fhir/… goes to spinekg.fhir.service.handle (imported on first use) after the same checks.
 """
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import threading
-from urllib.parse import parse_qs
 
-from spinekg.http.lanes import RETRY_AFTER
-from spinekg.http.protocol import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate, wanted_format
+from spinekg.http.app import MAX_HEADER_BYTES, App  # noqa: F401 (MAX_HEADER_BYTES: the one head limit)
+from spinekg.http.negotiation import negotiate  # noqa: F401 (part of this module's interface)
 
-MAX_BODY = 1 << 20
-BODY_TIMEOUT = 10.0  # seconds to receive a whole request body
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 __all__ = ["negotiate", "make_server", "start_in_thread", "close", "run_server", "SparqlServer"]
-
-
-class Reply(Exception):
-    """A finished answer, raised from anywhere in a request's handling."""
-
-    def __init__(self, status: int, body: bytes | str, content_type: str = "text/plain; charset=utf-8",
-                 headers: dict | None = None):
-        self.status, self.content_type, self.headers = status, content_type, headers or {}
-        self.body = body.encode("utf-8") if isinstance(body, str) else body
-
-
-def error(status: int, message: str, headers: dict | None = None) -> Reply:
-    return Reply(status, " ".join(message.split()) + "\n", headers=headers)
-
-
-class App:
-    """The ASGI application: checks every request, then routes it."""
-
-    def __init__(self, lanes, *, timeout: float, max_rows: int, cors_origins, allowed_hosts: set[str],
-                 answer_cache: int = 256):
-        import collections
-
-        self.lanes, self.timeout, self.max_rows = lanes, timeout, max_rows
-        # the graph is read-only while serving: a repeated query is answered without a worker
-        self.answers: collections.OrderedDict = collections.OrderedDict()
-        self.answer_cache = answer_cache
-        self.cors_origins = {o.rstrip("/").lower() for o in cors_origins if o and o != "*"}
-        self.allowed_hosts = allowed_hosts
-        self.fhir_executor = None
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":  # lifespan is off; websockets are off
-            return
-        headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope["headers"]]
-        origin = next((v for k, v in headers if k == "origin"), "").rstrip("/")
-        try:
-            reply = await self.handle(scope, receive, headers, origin)
-        except Reply as r:
-            reply = r
-        except Exception as e:  # noqa: BLE001 (a bug must still answer one line, never a traceback page)
-            reply = error(500, f"internal error: {type(e).__name__}: {e}")
-        await self.respond(send, scope, reply, origin)
-
-    async def respond(self, send, scope, reply: Reply, origin: str) -> None:
-        out = {"content-type": reply.content_type, "content-length": str(len(reply.body)),
-               "x-content-type-options": "nosniff", "cache-control": "no-store", "vary": "Accept, Origin"}
-        if origin.lower() in self.cors_origins:
-            out["access-control-allow-origin"] = origin
-            out["access-control-expose-headers"] = "X-Spinekg-Truncated"
-        out.update({k.lower(): v for k, v in reply.headers.items()})
-        await send({"type": "http.response.start", "status": reply.status,
-                    "headers": [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in out.items()]})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else reply.body})
-
-    def check_request(self, scope, headers, origin: str) -> None:
-        from spinekg.http.protocol import MAX_HEADER_BYTES
-
-        if sum(len(k) + len(v) + 4 for k, v in headers) + len(scope["raw_path"]) + len(scope["query_string"]) > MAX_HEADER_BYTES:
-            raise error(431, f"request head over {MAX_HEADER_BYTES} bytes", {"Connection": "close"})
-        names = [k for k, _ in headers]
-        if "transfer-encoding" in names and "content-length" in names:  # RFC 9112 §6.1: reject, then close
-            raise error(400, "a request may not carry both Content-Length and Transfer-Encoding",
-                        {"Connection": "close"})
-        hosts = [v for k, v in headers if k == "host"]
-        if len(hosts) != 1:
-            raise error(400, f"a request needs exactly one Host header (got {len(hosts)})")
-        host = hosts[0].strip().lower()
-        if host not in self.allowed_hosts:
-            raise error(403, f"refused: Host {host or '(none)'!r} is not this server's own address")
-        own = {f"http://{h}" for h in self.allowed_hosts}
-        if origin and origin.lower() not in own and origin.lower() not in self.cors_origins:
-            raise error(403, f"refused: Origin {origin!r} is another site; start the server with --cors-origin {origin} to allow it")
-        site = next((v for k, v in headers if k == "sec-fetch-site"), "").lower()
-        if site == "cross-site" and not origin:
-            raise error(403, "refused: a cross-site request without an Origin header")
-        if scope["method"] not in ("GET", "HEAD", "POST", "OPTIONS"):
-            raise error(405, f"method {scope['method']} is not allowed", {"Allow": "GET, HEAD, POST, OPTIONS"})
-
-    async def handle(self, scope, receive, headers, origin: str) -> Reply:
-        self.check_request(scope, headers, origin)
-        method, path = scope["method"], scope["path"]
-        if method == "OPTIONS":
-            extra = {"Allow": "GET, HEAD, POST, OPTIONS"}
-            if origin.lower() in self.cors_origins:
-                extra.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                              "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "600"})
-            return Reply(204, b"", headers=extra)
-        body = await read_body(receive, headers) if method == "POST" else b""
-        query = parse_query_string(scope["query_string"])
-        if path == "/fhir" or path.startswith("/fhir/"):
-            return await self.fhir(method, path, query, headers, body)
-        if method in ("GET", "HEAD") and path in ("/", "/index.html"):
-            return query_page()
-        if method in ("GET", "HEAD") and path == "/queries":
-            from spinekg.graph.sparql import saved_queries
-
-            data = json.dumps([q.to_json() for q in saved_queries().values()], indent=2, ensure_ascii=False)
-            return Reply(200, data, "application/json; charset=utf-8")
-        if path not in ("/sparql", "/query", "/update"):
-            raise error(404, f"not found: {path}; the SPARQL endpoint is /sparql")
-        if method == "POST":
-            ctype = next((v for k, v in headers if k == "content-type"), "").split(";")[0].strip().lower()
-            if path == "/update" or ctype == "application/sparql-update":
-                raise error(403, "updates are not allowed: this endpoint is read-only")
-            if ctype == "application/x-www-form-urlencoded":
-                for k, v in parse_query_string(body).items():
-                    query.setdefault(k, []).extend(v)
-            elif ctype == "application/sparql-query":
-                if "query" in query:
-                    raise error(400, "the query is in the body; do not also pass query= in the URL")
-                query["query"] = [decode(body)]
-            else:
-                raise error(415, "send application/sparql-query or application/x-www-form-urlencoded")
-        elif path == "/update":
-            raise error(403, "updates are not allowed: this endpoint is read-only")
-        accept = next((v for k, v in headers if k == "accept"), None)
-        return await self.sparql(query, accept, method)
-
-    async def sparql(self, params: dict, accept: str | None, method: str) -> Reply:
-        from spinekg.graph import sparql
-        from spinekg.graph.errors import SpinekgError
-
-        if "update" in params:
-            raise error(403, "updates are not allowed: this endpoint is read-only")
-        if params.get("default-graph-uri") or params.get("named-graph-uri"):
-            raise error(400, "default-graph-uri / named-graph-uri are not allowed: queries read only this graph")
-        queries = params.get("query", [])
-        if len(queries) != 1 or not queries[0].strip():
-            if not queries and method in ("GET", "HEAD"):
-                raise error(400, "missing query= parameter (the query page is at /)")
-            raise error(400, "give exactly one non-empty query")
-        text = queries[0]
-        key = (text, accept, tuple(params.get("format", [])), tuple(params.get("output", [])))
-        cached = self.answers.get(key)
-        if cached is not None:
-            self.answers.move_to_end(key)
-            return cached
-        if wanted_format(params, False) is None and wanted_format(params, True) is None:
-            if negotiate(accept, False) is None and negotiate(accept, True) is None:
-                raise error(406, f"cannot answer in {accept}; offered: "
-                                 f"{', '.join(sorted(set(SELECT_TYPES) | set(GRAPH_TYPES)))}")
-        try:
-            # the parse (10 ms to 1 s in rdflib) happens in the worker: killable, sealed, off the event loop
-            result = await self.lanes.query(text, timeout=self.timeout, max_rows=self.max_rows)
-        except (sparql.QueryTimeout, sparql.QueryMemoryLimit) as e:
-            raise error(503, str(e)) from None
-        except sparql.ServerBusy as e:
-            raise error(503, str(e), {"Retry-After": str(RETRY_AFTER)}) from None
-        except sparql.UpdateRefused as e:
-            raise error(403, str(e)) from None
-        except sparql.EndpointError as e:
-            raise error(502, str(e)) from None
-        except SpinekgError as e:
-            raise error(400, str(e)) from None
-        fmt = choose_format(params, accept, result.is_graph)
-        extra = {"X-Spinekg-Truncated": str(self.max_rows)} if result.truncated else {}
-        reply = Reply(200, sparql.format_result(result, fmt), CONTENT_TYPES[fmt] + "; charset=utf-8", extra)
-        if self.answer_cache and len(reply.body) <= 256 * 1024 and len(text) <= 16 * 1024:
-            self.answers[key] = reply
-            while len(self.answers) > self.answer_cache:
-                self.answers.popitem(last=False)
-        return reply
-
-    async def fhir(self, method, path, query, headers, body) -> Reply:
-        try:
-            from spinekg.fhir.service import handle
-        except ModuleNotFoundError as e:
-            if e.name not in ("spinekg.fhir", "spinekg.fhir.service"):
-                raise
-            raise error(404, "not found: this spinekg has no FHIR terminology service") from None
-        if method not in ("GET", "HEAD", "POST"):
-            raise error(405, f"method {method} is not allowed on /fhir", {"Allow": "GET, HEAD, POST"})
-        joined: dict[str, str] = {}
-        for k, v in headers:
-            joined[k] = f"{joined[k]}, {v}" if k in joined else v
-        if self.fhir_executor is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self.fhir_executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="spinekg-fhir")
-        loop = asyncio.get_running_loop()
-        status, out_headers, data = await loop.run_in_executor(
-            self.fhir_executor, handle, "GET" if method == "HEAD" else method, path, query, joined, body)
-        ctype = next((v for k, v in out_headers.items() if k.lower() == "content-type"), "application/fhir+json")
-        return Reply(status, data, ctype, {k: v for k, v in out_headers.items() if k.lower() != "content-type"})
-
-
-def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise error(400, f"the request is not valid UTF-8 (byte {e.start + 1})") from None
-
-
-def parse_query_string(data: bytes) -> dict[str, list[str]]:
-    try:
-        return parse_qs(data.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="strict")
-    except UnicodeDecodeError as e:
-        raise error(400, f"a parameter is not valid UTF-8 once percent-decoded (byte {e.start + 1})") from None
-
-
-def choose_format(params, accept, graph: bool) -> str:
-    fmt = wanted_format(params, graph) or negotiate(accept, graph)
-    if fmt is None:
-        kinds = GRAPH_TYPES if graph else SELECT_TYPES
-        raise error(406, f"cannot answer in {accept}; offered: {', '.join(sorted(set(kinds)))}")
-    return fmt
-
-
-async def read_body(receive, headers) -> bytes:
-    """The whole body, at most MAX_BODY bytes, within BODY_TIMEOUT (h11 has already framed it)."""
-    length = next((v for k, v in headers if k == "content-length"), None)
-    if length is not None and length.strip().isdigit() and int(length) > MAX_BODY:
-        raise error(413, f"request body over {MAX_BODY} bytes")
-    chunks, size = [], 0
-
-    async def pull():
-        nonlocal size
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise error(400, "the client went away")
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > MAX_BODY:
-                raise error(413, f"request body over {MAX_BODY} bytes")
-            if not message.get("more_body"):
-                return
-
-    try:
-        await asyncio.wait_for(pull(), BODY_TIMEOUT)
-    except asyncio.TimeoutError:
-        raise error(408, f"the request body did not arrive within {BODY_TIMEOUT:g} s") from None
-    return b"".join(chunks)
-
-
-def query_page() -> Reply:
-    import html
-    from importlib.resources import files
-
-    from spinekg.graph.sparql import saved_queries
-
-    template = (files("spinekg") / "assets" / "query.html").read_text(encoding="utf-8")
-    lib = [q.to_json() for q in saved_queries().values()]
-    items = "\n".join(f'<li><button type="button" data-name="{html.escape(q["name"])}">{html.escape(q["title"])}</button>'
-                      f' <span class="desc">{html.escape(q["description"])}</span></li>' for q in lib)
-    data = json.dumps(lib, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    page = template.replace("<!--SAVED_LIST-->", items).replace("/*SAVED_JSON*/[]", data)
-    csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
-           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-    return Reply(200, page, "text/html; charset=utf-8",
-                 {"Content-Security-Policy": csp, "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
 
 
 class SparqlServer:
     """A bound socket, the lanes and a uvicorn server; serve_forever() runs it on this thread."""
 
-    def __init__(self, sock: socket.socket, lanes, app: App):
+    def __init__(self, sock: socket.socket, lanes, app: App, parser: str | None = None):
         import uvicorn
 
-        from spinekg.http.protocol import MAX_HEADER_BYTES, HeaderTimeoutProtocol
+        from spinekg.http.protocol import MAX_HEADER_BYTES, HeaderTimeoutProtocol, protocol_class
 
         self.socket, self.runner, self.app = sock, lanes, app
+        self.http_parser = "h11" if protocol_class(parser) is HeaderTimeoutProtocol else "httptools"
         self.server_address = sock.getsockname()[:2]
-        config = uvicorn.Config(app, http=HeaderTimeoutProtocol, loop="asyncio", lifespan="off", ws="none",
+        config = uvicorn.Config(app, http=protocol_class(parser), loop="asyncio", lifespan="off", ws="none",
                                 log_level="critical", access_log=False, server_header=False,
                                 timeout_keep_alive=5, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-                                backlog=4096, timeout_graceful_shutdown=2)
+                                backlog=4096, timeout_graceful_shutdown=2, proxy_headers=False)
         self.uvicorn = uvicorn.Server(config)
         self.stopped = threading.Event()
 
@@ -305,9 +54,16 @@ class SparqlServer:
     def serve_forever(self) -> None:
         self.uvicorn.install_signal_handlers = lambda: None  # Ctrl-C arrives as KeyboardInterrupt
         try:
-            asyncio.run(self.uvicorn.serve(sockets=[self.socket]))
+            asyncio.run(self._serve())
         finally:
             self.stopped.set()
+
+    async def _serve(self) -> None:
+        self.runner.attach(asyncio.get_running_loop())  # workers that start from now on are handed over here
+        import gc
+
+        gc.freeze()  # what start-up built lives as long as the server: a full collection need not scan it
+        await self.uvicorn.serve(sockets=[self.socket])
 
     def shutdown(self) -> None:
         self.uvicorn.should_exit = True
@@ -324,36 +80,60 @@ def allowed_hosts(host: str, port: int, extra) -> set[str]:
 def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxigraph", endpoint: str | None = None,
                 timeout: float = 10.0, max_rows: int = 10_000, workers: int = 2, fast_workers: int = 1,
                 memory_mb: int | None = None, queue_limit: int = 512, answer_cache: int = 256, cors_origins=(),
-                allow_hosts=()) -> SparqlServer:
-    """A ready server (call serve_forever(); then shutdown() and close())."""
+                allow_hosts=(), http_parser: str | None = None, wait_all: bool = False) -> SparqlServer:
+    """A ready server (call serve_forever(); then shutdown() and close()). It returns once one query
+    worker is ready; the others start in the background (all of them first with wait_all)."""
     from spinekg.graph.errors import SpinekgError
-    from spinekg.graph.sparql import DEFAULT_MEMORY_MB, check_timeout
-    from spinekg.http.lanes import Lanes, RemoteLane
 
     if "*" in cors_origins:
         raise SpinekgError("--cors-origin '*' is not allowed; name the origins")
-    timeout = check_timeout(timeout) or 3600.0
     if max_rows < 1:
         raise SpinekgError("--max-rows must be 1 or more")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        family, _, _, _, address = infos[0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family, _, proto, _, address = infos[0]
+        # the protocol number matters: asyncio turns Nagle off only on IPPROTO_TCP sockets, and with
+        # Nagle on, a response written in parts waits 40 ms for the client's delayed ACK
+        sock = socket.socket(family, socket.SOCK_STREAM, proto or socket.IPPROTO_TCP)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(4096)
     except (OSError, UnicodeError) as e:
         raise SpinekgError(f"cannot listen on {host}:{port}: {getattr(e, 'strerror', None) or e}") from None
+    first = None
     try:
+        if not endpoint:  # the first worker starts now: it loads the graph while this process imports the rest
+            from spinekg.http.spawn import DEFAULT_MEMORY_MB, spawn_worker
+
+            memory_mb = memory_mb or DEFAULT_MEMORY_MB
+            first = spawn_worker(engine, memory_mb)
+        from spinekg.graph.sparql.engines import check_timeout
+        from spinekg.http.lanes import Lanes, RemoteLane
+
+        timeout = check_timeout(timeout) or 3600.0
         lanes = RemoteLane(endpoint) if endpoint else Lanes(engine, workers, fast_workers, queue_limit=queue_limit,
-                                                             memory_mb=memory_mb or DEFAULT_MEMORY_MB)
+                                                             memory_mb=memory_mb, first=first)
     except BaseException:
         sock.close()
+        if first is not None:
+            first[0].kill()
+            first[0].wait()
         raise
     bound_host, bound_port = sock.getsockname()[:2]
-    app = App(lanes, timeout=timeout, max_rows=max_rows, cors_origins=cors_origins,
-              allowed_hosts=allowed_hosts(bound_host, bound_port, allow_hosts), answer_cache=answer_cache)
-    return SparqlServer(sock, lanes, app)
+    try:
+        app = App(lanes, timeout=timeout, max_rows=max_rows, cors_origins=cors_origins,
+                  allowed_hosts=allowed_hosts(bound_host, bound_port, allow_hosts), answer_cache=answer_cache)
+        server = SparqlServer(sock, lanes, app, http_parser)  # imports uvicorn while the first worker starts
+        import spinekg.graph.sparql.formats  # noqa: F401 (the first answer's writers, also meanwhile)
+
+        server.uvicorn.config.load()
+        lanes.start(wait_all=wait_all)
+    except BaseException:
+        sock.close()
+        lanes.close()
+        raise
+    return server
 
 
 def close(server: SparqlServer) -> None:
@@ -385,7 +165,9 @@ def run_server(*, announce=print, **kw) -> None:
 
 
 def start_in_thread(**kw) -> tuple[SparqlServer, threading.Thread]:
-    """Start a server on a background thread (used by tests and embedding applications)."""
+    """Start a server on a background thread (used by tests and embedding applications), every
+    query worker ready."""
+    kw.setdefault("wait_all", True)
     server = make_server(**kw)
     t = threading.Thread(target=server.serve_forever, daemon=True, name="spinekg-serve")
     t.start()

@@ -21,11 +21,15 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 SIMPLE = "ASK { cpt:63304 sk:hasAddOn cpt:63308 }"
 
 
-@pytest.fixture(scope="module")
-def server():
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def server(request):
+    """Both of uvicorn's HTTP parsers must keep every rule here (httptools is the default when installed)."""
     from spinekg.server import close, start_in_thread
 
-    srv, _ = start_in_thread(port=0, workers=1, fast_workers=1, timeout=20, cors_origins=["http://app.example"])
+    if request.param == "httptools":
+        pytest.importorskip("httptools")
+    srv, _ = start_in_thread(port=0, workers=1, fast_workers=1, timeout=20, cors_origins=["http://app.example"],
+                             http_parser=request.param)
     yield srv
     srv.shutdown()
     close(srv)
@@ -84,9 +88,52 @@ def test_framing_rules(server):
     assert status(out) == 200 and b'"boolean": true' in out
     out, _ = exchange(server, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n" + H + b"X-Pad: " + b"a" * 40000 + b"\r\n\r\n")
     assert status(out) in (400, 431)
+    out, _ = exchange(server, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n" + H + b"X-Pad: a\r\n" * 3000 + b"\r\n")
+    assert status(out) in (400, 431)  # many small lines count too
     big = b"query=" + b"a" * (1 << 20)
     out, _ = exchange(server, b"POST /sparql HTTP/1.1\r\n" + H + FORM + f"Content-Length: {len(big)}\r\n\r\n".encode() + big)
     assert status(out) == 413
+
+
+def test_malformed_heads_are_one_line_400s_and_close(server):
+    H = host(server)
+    for data in (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\nHost: x\n\n",  # bare LF
+                 b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n" + H + b"X-A: b\r\n c\r\n\r\n",  # obs-fold
+                 b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost : x\r\n\r\n",
+                 b"POST /sparql HTTP/1.1\r\n" + H + FORM + b"Transfer-Encoding: gzip\r\n\r\nabc"):
+        if (b"\r" not in data or b"\r\n c" in data) and server.http_parser == "h11":
+            continue  # h11 reads a bare LF as a line end and unfolds obs-fold (RFC 9112 §2.2, §5.2 allow both)
+        out, closed = exchange(server, data)
+        assert status(out) == 400 and closed, (data, out)
+        assert b"Traceback" not in out
+
+
+def test_a_head_trickled_past_the_limit_is_cut(server):
+    """A head that never completes may not grow without bound: sent in pieces, it is refused
+    once it passes the limit, long before the header timeout."""
+    from spinekg.http.protocol import MAX_HEADER_BYTES
+
+    s = socket.create_connection(server.server_address, timeout=5)
+    try:
+        s.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n" + host(server) + b"X-Pad: ")
+        sent, out = 0, b""
+        t0 = time.monotonic()
+        while sent < 8 * MAX_HEADER_BYTES:
+            try:
+                s.sendall(b"a" * 1024)
+            except OSError:
+                break
+            sent += 1024
+            time.sleep(0.002)
+        s.settimeout(3)
+        try:
+            while chunk := s.recv(65536):
+                out += chunk
+        except OSError:
+            pass
+        assert status(out) in (400, 431) and time.monotonic() - t0 < 8, out[:200]
+    finally:
+        s.close()
 
 
 def test_idle_and_trickling_connections_are_closed(server, monkeypatch):

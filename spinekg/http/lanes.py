@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,13 +19,14 @@ from spinekg.graph.errors import SpinekgError
 from spinekg.graph.sparql.errors import QueryTimeout, ServerBusy
 from spinekg.graph.sparql.workers import DEFAULT_MEMORY_MB, Worker, raise_answer, request
 
+IDLE_BEFORE_SPAWN = 0.5  # seconds without a new request before the other workers start (sooner if a query needs one)
 FAST_BUDGET = 1.0  # seconds a query may take in the fast lane before it moves to the general lane
-RETRY_AFTER = 2  # seconds, sent with every 503
 
 
 class Lanes:
     def __init__(self, engine: str = "oxigraph", general: int = 2, fast: int = 1, *,
-                 memory_mb: int = DEFAULT_MEMORY_MB, queue_limit: int = 512):
+                 memory_mb: int = DEFAULT_MEMORY_MB, queue_limit: int = 512, first=None):
+        """first: (process, stderr) of the first general worker, if the caller spawned it already."""
         self.engine, self.memory_mb, self.queue_limit = engine, memory_mb, queue_limit
         self.pending = 0
         self.closed = False
@@ -33,11 +35,61 @@ class Lanes:
         self.slow_texts: collections.OrderedDict[str, None] = collections.OrderedDict()
         self.executor = ThreadPoolExecutor(max_workers=general + fast + 2, thread_name_prefix="spinekg-lane")
         self.loop: asyncio.AbstractEventLoop | None = None
-        lanes = ["general"] * max(1, general) + ["fast"] * max(0, fast)
-        started = list(self.executor.map(lambda lane: self._spawn(lane), lanes))  # in parallel: ~2 s, not 2 s each
-        self.all: set[Worker] = set(started)
-        for w in started:
-            self.idle[w.lane].append(w)
+        self.lock = threading.Lock()  # guards the hand-over of workers that start before the loop runs
+        self.all: set[Worker] = set()
+        # the first general worker is spawned now and waited for in start(): the server imports
+        # uvicorn meanwhile; the others start after it, so they do not slow the first answer down
+        self.first = Worker(engine, memory_mb, wait=False, spawned=first)
+        self.first.lane = "general"
+        self.wanted = threading.Event()  # set when a query has to wait for a worker
+        self.last_request = time.monotonic()  # set by the app as each request ends
+        self.busy = 0  # requests in flight (the app counts them)
+        self.rest = ["general"] * (max(1, general) - 1) + ["fast"] * max(0, fast)
+
+    def start(self, *, wait_all: bool = False) -> None:
+        """Wait for the first worker (its failure is the server's: SpinekgError); the rest start in
+        the background, or now with wait_all (tests, embedding: every lane ready on return)."""
+        try:
+            self.first.wait_ready()
+        except BaseException:
+            self.close()
+            raise
+        self._arrive(self.first)
+        if wait_all:
+            for w in list(self.executor.map(self._spawn, self.rest)):  # in parallel
+                self._arrive(w)
+        else:
+            for lane in self.rest:
+                self.executor.submit(self._spawn_later, lane)
+
+    def _spawn_later(self, lane: str) -> None:
+        # a starting worker takes a core for up to a second: it starts once the server is idle (no
+        # new request for IDLE_BEFORE_SPAWN), or at once when a query has to wait for a worker
+        while not self.wanted.wait(0.1):
+            if self.closed:
+                return
+            if self.busy == 0 and time.monotonic() - self.last_request >= IDLE_BEFORE_SPAWN:
+                break
+        try:
+            w = self._spawn(lane)
+        except SpinekgError:
+            return  # the lane runs one worker short; a replacement tries again
+        self._arrive(w)
+
+    def _arrive(self, w: Worker) -> None:
+        with self.lock:
+            if self.closed:
+                w.kill()
+                return
+            self.all.add(w)
+            if self.loop is None:
+                self.idle[w.lane].append(w)
+                return
+        self.loop.call_soon_threadsafe(self._release, w)
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self.lock:
+            self.loop = loop
 
     def _spawn(self, lane: str) -> Worker:
         w = Worker(self.engine, self.memory_mb)
@@ -61,7 +113,8 @@ class Lanes:
     async def query(self, text: str, *, timeout: float, max_rows: int | None):
         if self.pending >= self.queue_limit:
             raise ServerBusy(f"the server is busy: {self.pending} queries are waiting; try again shortly")
-        self.loop = asyncio.get_running_loop()
+        if self.loop is None:
+            self.attach(asyncio.get_running_loop())
         self.pending += 1
         try:
             return await self._run(text, self.is_expensive(text), time.monotonic() + timeout, timeout, max_rows)
@@ -99,6 +152,7 @@ class Lanes:
         for lane in (("general",) if expensive else ("fast", "general")):
             if self.idle[lane]:
                 return self.idle[lane].pop()
+        self.wanted.set()  # a query waits: the workers not started yet are needed now
         fut = self.loop.create_future()
         entry = (fut, expensive)
         self.waiters.append(entry)
@@ -143,7 +197,10 @@ class Lanes:
         self.executor.submit(respawn)
 
     def close(self) -> None:
-        self.closed = True
+        with self.lock:
+            self.closed = True
+        if self.first not in self.all:
+            self.first.kill()
         for fut, _ in self.waiters:
             fut.cancel()
         for w in list(self.all):
@@ -155,6 +212,8 @@ class Lanes:
 class RemoteLane:
     """`serve --endpoint URL`: the same interface, answered by an external SPARQL server."""
 
+    busy, last_request = 0, 0.0  # counted by the app, as for Lanes (nothing to start here)
+
     def __init__(self, endpoint: str, parallel: int = 8):
         from spinekg.graph.sparql.remote import RemoteEngine
 
@@ -163,6 +222,12 @@ class RemoteLane:
 
     def pids(self) -> list[int]:
         return []
+
+    def start(self, *, wait_all: bool = False) -> None:
+        pass
+
+    def attach(self, loop) -> None:
+        pass
 
     async def query(self, text: str, *, timeout: float, max_rows: int | None):
         loop = asyncio.get_running_loop()

@@ -1,4 +1,12 @@
-"""HTTP details for the endpoint: uvicorn's h11 protocol with a header timeout, and content negotiation.
+"""uvicorn's HTTP protocols for the endpoint, with a header timeout and a head-size limit (negotiation: spinekg.http.negotiation).
+
+Parser: httptools (llhttp, Node's parser: strict RFC 9112 framing, in C) when installed, else h11.
+llhttp refuses, before the app sees anything, Content-Length with Transfer-Encoding, a duplicate
+or negative Content-Length, an unknown transfer coding, bare LF line ends, obs-fold and control
+characters; each gets a one-line 400 and the connection is closed. h11 refuses the same framing
+errors and the app checks CL+TE again for it. uvicorn's httptools protocol has no head-size limit,
+so here a head over MAX_HEADER_BYTES gets 431 (counted on what the parser reports, and on the raw
+bytes of every later read while a head is still incomplete, so a head trickled in forever is cut).
 
 uvicorn arms its keep-alive timer only after a response and cancels it on any byte, so a
 connection that trickles (or never sends) a request head would stay open forever; here a
@@ -8,33 +16,47 @@ from __future__ import annotations
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from spinekg.http.negotiation import (CONTENT_TYPES, FORMAT_ALIASES, GRAPH_FORMATS, GRAPH_TYPES,  # noqa: F401
+                                     SELECT_TYPES, negotiate, wanted_format)
+
 HEADER_TIMEOUT = 10.0  # seconds for a new connection to deliver a complete request head
-MAX_HEADER_BYTES = 16 * 1024  # request line + headers (h11's incomplete-event limit)
-
-SELECT_TYPES = {  # media type -> format
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv", "text/plain": "table",
-}
-GRAPH_TYPES = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "nt",
-    "text/plain": "nt", "application/ld+json": "jsonld", "application/json": "jsonld",
-    "application/rdf+xml": "rdfxml", "application/xml": "rdfxml", "text/xml": "rdfxml",
-}
-FORMAT_ALIASES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
-                  "nt": "nt", "ntriples": "nt", "n-triples": "nt", "jsonld": "jsonld", "json-ld": "jsonld",
-                  "rdfxml": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml"}
-CONTENT_TYPES = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                 "csv": "text/csv", "tsv": "text/tab-separated-values", "table": "text/plain",
-                 "turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
-                 "rdfxml": "application/rdf+xml"}
-GRAPH_FORMATS = ("turtle", "nt", "jsonld", "rdfxml")
+from spinekg.http.app import MAX_HEADER_BYTES  # noqa: E402 (one limit, for both parsers and the app)
 
 
-class HeaderTimeoutProtocol(H11Protocol):
-    def connection_made(self, transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm_head_timer()
+class CorkedTransport:
+    """The writes of one turn of the event loop leave in one send: uvicorn writes a response's
+    head, body and end separately, which costs a system call and a TCP segment each."""
+
+    def __init__(self, transport, loop):
+        self._transport, self._loop, self._pending = transport, loop, []
+
+    def write(self, data) -> None:
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(bytes(data))
+
+    def flush(self) -> None:
+        if self._pending:
+            data, self._pending = b"".join(self._pending), []
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self.flush()
+        self._transport.write_eof()
+
+    def __getattr__(self, name):  # everything else is the real transport's
+        return getattr(self._transport, name)
+
+
+class HeadTimer:
+    """The header timeout, for either uvicorn protocol (both keep the current request in `cycle`)."""
 
     def _arm_head_timer(self) -> None:
         self._head_cycle = self.cycle  # a new request head replaces the cycle
@@ -55,31 +77,95 @@ class HeaderTimeoutProtocol(H11Protocol):
         super().connection_lost(exc)
 
 
-def negotiate(accept: str | None, graph: bool) -> str | None:
-    """The best format for an Accept header (q-values honoured); None when nothing fits."""
-    table = GRAPH_TYPES if graph else SELECT_TYPES
-    default = "turtle" if graph else "json"
-    if not accept:
-        return default
-    from spinekg.http.accept import accept_ranges
-
-    choices = []
-    for q, i, media in accept_ranges(accept):
-        if media in table:
-            choices.append((-q, 0, i, table[media]))
-        elif media in ("*/*", "application/*", "text/*"):
-            choices.append((-q, 1, i, default))
-    return min(choices)[3] if choices else None
+class HeaderTimeoutProtocol(HeadTimer, H11Protocol):
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(CorkedTransport(transport, self.loop))
+        self._arm_head_timer()
 
 
-def wanted_format(params: dict[str, list[str]], graph: bool) -> str | None:
-    """A `format=` / `output=` parameter (as SPARQLWrapper sends) that fits the result kind."""
-    wanted = None
-    for key in ("format", "output"):
-        for v in params.get(key, []):
-            f = FORMAT_ALIASES.get(v.lower())
-            if f is None and "/" in v:  # a media type, e.g. format=application/rdf+xml
-                f = (GRAPH_TYPES if graph else SELECT_TYPES).get(v.lower().split(";")[0].strip())
-            if f and ((f in GRAPH_FORMATS) == graph):
-                wanted = f
-    return wanted
+def refusal(status: int, message: str) -> bytes:
+    reason = {400: "Bad Request", 431: "Request Header Fields Too Large"}[status]
+    body = message.encode("ascii", "replace") + b"\n"
+    return (f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
+
+
+try:
+    import httptools
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # h11 only
+    HttpToolsProtocol = None
+else:
+    class HardenedHttpToolsProtocol(HeadTimer, HttpToolsProtocol):
+        """uvicorn's httptools protocol + the header timeout, a head-size limit, one-line 400s."""
+
+        def connection_made(self, transport) -> None:  # type: ignore[override]
+            super().connection_made(CorkedTransport(transport, self.loop))
+            self._head_size = 0  # what the parser reported of the current head
+            self._head_raw = 0  # bytes of the later reads that all went into the current, incomplete head
+            self._head_open = False  # a head began in an earlier read and is not complete
+            self._in_head = False
+            self._arm_head_timer()
+
+        def data_received(self, data: bytes) -> None:
+            self._unset_keepalive_if_required()
+            try:
+                self.parser.feed_data(data)
+            except httptools.HttpParserCallbackError as e:
+                if isinstance(e.__context__, HeadTooLarge):
+                    return self._refuse(431, f"request head over {MAX_HEADER_BYTES} bytes")
+                raise
+            except httptools.HttpParserError as e:
+                why = " ".join(str(e).split())
+                if "Transfer-Encoding" in why and "Content-Length" in why:
+                    why = "a request may not carry both Content-Length and Transfer-Encoding"
+                return self._refuse(400, f"malformed request: {why}")
+            except httptools.HttpParserUpgrade:
+                return self._refuse(400, "protocol upgrades are not supported")
+            if self._in_head:  # still incomplete: the parser holds a partial line it has not reported
+                self._head_raw = self._head_raw + len(data) if self._head_open else 0
+                if self._head_raw > MAX_HEADER_BYTES:
+                    return self._refuse(431, f"request head over {MAX_HEADER_BYTES} bytes")
+            self._head_open = self._in_head
+
+        def _refuse(self, status: int, message: str) -> None:
+            self._in_head = self._head_open = False
+            if not self.transport.is_closing():
+                self.transport.write(refusal(status, message))
+                self.transport.close()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._head_size, self._in_head = 0, True
+
+        def on_url(self, url: bytes) -> None:
+            self._grow(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._grow(len(name) + len(value) + 4)
+            super().on_header(name, value)
+
+        def _grow(self, n: int) -> None:
+            self._head_size += n
+            if self._head_size > MAX_HEADER_BYTES:
+                raise HeadTooLarge
+
+        def on_headers_complete(self) -> None:
+            self._in_head = self._head_open = False
+            super().on_headers_complete()
+
+
+class HeadTooLarge(Exception):
+    """Raised from a parser callback: the request head passed MAX_HEADER_BYTES."""
+
+
+def protocol_class(parser: str | None = None):
+    """The uvicorn protocol to serve with: "httptools" (the default when installed) or "h11"."""
+    if parser not in (None, "httptools", "h11"):
+        raise ValueError(parser)
+    if parser == "h11" or HttpToolsProtocol is None:
+        if parser == "httptools":
+            raise ImportError("httptools is not installed")
+        return HeaderTimeoutProtocol
+    return HardenedHttpToolsProtocol
