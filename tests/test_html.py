@@ -262,7 +262,8 @@ def test_same_bytes_whatever_the_hash_seed(tmp_path):
     outs = []
     for seed in ("1", "2"):
         out = tmp_path / f"page-{seed}.html"
-        env = {**os.environ, "PYTHONHASHSEED": seed}
+        # each process its own cache, so both render the page (the explorer keeps rendered pages)
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SPINEKG_CACHE": str(tmp_path / f"cache-{seed}")}
         subprocess.run([sys.executable, "-m", "spinekg", "explore", "-o", str(out), "--no-open"], env=env,
                        check=True, capture_output=True, timeout=120)
         outs.append(out.read_bytes())
