@@ -5,8 +5,6 @@ import csv
 import io
 import json
 import re
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 from spinekg.graph.errors import SpinekgError
 from spinekg.graph.sparql.terms import XSD, XSD_STRING, Result, Term, default_prefixes, to_ox
@@ -84,10 +82,14 @@ def format_json(r: Result) -> str:
 
 def _x(text: str) -> str:
     """XML character data that stays well-formed (no controls, no lone surrogates) and keeps a CR."""
-    return xml_escape(xml_text(text), {"\r": "&#13;"})
+    from xml.sax.saxutils import escape  # xml.sax pulls in urllib and email: only for XML answers
+
+    return escape(xml_text(text), {"\r": "&#13;"})
 
 
 def _qa(text: str) -> str:
+    from xml.sax.saxutils import quoteattr
+
     return quoteattr(xml_text(text), {"\r": "&#13;", "\n": "&#10;", "\t": "&#9;"})
 
 

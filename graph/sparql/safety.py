@@ -85,15 +85,21 @@ def _from_verdict(query: str, v: dict) -> QueryInfo:
 @functools.cache
 def _disk_key() -> str:
     import hashlib
-    from importlib.metadata import version
+    import os
+    from importlib.util import find_spec
     from pathlib import Path
 
     here = Path(__file__)
     h = hashlib.sha256()
     for name in ("safety.py", "lexer.py"):
         h.update(here.with_name(name).read_bytes())
+    # the parser's identity without importlib.metadata (20-40 ms a start): where its package is
+    # installed and that file's size and mtime, which any upgrade or reinstall changes
     for dist in ("rdflib", "pyparsing"):
-        h.update(version(dist).encode())
+        spec = find_spec(dist)
+        origin = spec.origin if spec and spec.origin else ""
+        st = os.stat(origin) if origin else None
+        h.update(f"{dist}:{origin}:{st.st_size if st else 0}:{st.st_mtime_ns if st else 0}".encode())
     return h.hexdigest()[:32]
 
 
