@@ -43,12 +43,16 @@ def check_timeout(timeout: float | None) -> float | None:
 
 def call_with_timeout(fn, timeout: float | None, *, sandboxed: bool = True):
     """Run fn on a fresh thread that has no network (graph.sparql.sandbox), stopping it at the
-    timeout. A process already sealed (a query worker) runs fn on its own thread when unlimited."""
+    timeout; without a timeout, on a kept sealed thread (graph.sparql.sealed). A process already sealed (a query worker) runs fn on its own thread when unlimited."""
     from spinekg.graph.sparql import sandbox
 
     timeout = check_timeout(timeout)
     if timeout is None and (sandbox.sealed_here() or not sandboxed):
         return fn()
+    if timeout is None and sandboxed:  # a kept sealed thread: no thread start, no filter install
+        from spinekg.graph.sparql.sealed import run_sealed
+
+        return run_sealed(fn)
     box: dict = {}
 
     def target():
