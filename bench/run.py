@@ -118,22 +118,33 @@ def serve_first_answer(runs: int) -> float:
 
 # --------------------------------------------------------------------------------------- queries
 def bench_queries(runs: int) -> dict:
+    """Each saved query's median: `oxigraph_ms` evaluates every time (no answer cache: comparable
+    with earlier rounds), `oxigraph_cached_ms` repeats it on the engine users get by default
+    (answers kept per process, graph/sparql/answers.py), `oxigraph_first_ms` is that engine's
+    first run. CPU times are the process's (the query runs on a sealed thread of its own)."""
     from spinekg.graph import sparql
+    from spinekg.graph.sparql import answers
 
-    ox_engine = sparql.OxigraphEngine()
-    rdf_engine = sparql.RdflibEngine()
+    store = sparql.load_store()
+    engines = (("oxigraph_ms", sparql.OxigraphEngine(store, cache=False), runs),
+               ("oxigraph_cached_ms", sparql.OxigraphEngine(), runs),
+               # rdflib takes up to seconds per query here: fewer repetitions, still a median
+               ("rdflib_ms", sparql.RdflibEngine(), max(3, runs // 10)))
+    answers.clear()
     out = {}
     for name, saved in sparql.saved_queries().items():
         bindings = sparql.bind_params(saved.example_params(), saved)
         row = {}
-        # rdflib takes up to seconds per query here: fewer repetitions, still a median
-        for label, engine, n in (("oxigraph_ms", ox_engine, runs), ("rdflib_ms", rdf_engine, max(3, runs // 10))):
-            engine.query(saved.text, bindings, timeout=None)  # warm (prepares the query)
+        for label, engine, n in engines:
+            t = time.perf_counter()
+            engine.query(saved.text, bindings, timeout=None)  # warm (prepares the query; fills the cache)
+            if label == "oxigraph_cached_ms":
+                row["oxigraph_first_ms"] = round((time.perf_counter() - t) * 1000, 3)
             samples, cpu = [], []
             for _ in range(n):
-                t, c = time.perf_counter(), time.thread_time()
-                engine.query(saved.text, bindings, timeout=None)  # no timeout: runs on this thread
-                cpu.append(time.thread_time() - c)
+                t, c = time.perf_counter(), time.process_time()
+                engine.query(saved.text, bindings, timeout=None)  # no timeout: no fresh thread per query
+                cpu.append(time.process_time() - c)
                 samples.append(time.perf_counter() - t)
             row[label] = median_ms(samples)
             row[label.replace("_ms", "_cpu_ms")] = median_ms(cpu)
@@ -417,6 +428,12 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
             cpu = f" (cpu {r['oxigraph_cpu_ms']:.3f})" if "oxigraph_cpu_ms" in r else ""
             rows.append((f"query {name} (≤ 1 ms)", f"{r['oxigraph_ms']:.3f} ms{cpu}", f"rdflib {r['rdflib_ms']:.2f} ms",
                          ratio(r["oxigraph_ms"], r["rdflib_ms"]), "ok" if r["oxigraph_ms"] <= 1 else "MISSED"))
+            if "oxigraph_cached_ms" in r:
+                rows.append((f"  {name} repeated, answer kept (≤ 1 ms)", f"{r['oxigraph_cached_ms']:.3f} ms",
+                             f"first run {r['oxigraph_first_ms']:.3f} ms", ratio(r["oxigraph_cached_ms"], r["oxigraph_ms"]),
+                             "ok" if r["oxigraph_cached_ms"] <= 1 else "MISSED"))
+        met = sum(r["oxigraph_ms"] <= 1 for r in q.values())
+        rows.append(("saved queries ≤ 1 ms, evaluated each time", f"{met} of {len(q)}", "", "", "ok" if met == len(q) else "MISSED"))
     h = res.get("html")
     if h:
         rows.append(("html explorer render", f"{h['render_ms']:.0f} ms", f"{h['size_bytes'] / 1024:.0f} KiB", "", ""))

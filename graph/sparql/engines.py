@@ -136,7 +136,10 @@ def _cap(rows_iter, max_rows):
 class OxigraphEngine(Engine):
     name = "oxigraph"
 
-    def __init__(self, store=None):
+    def __init__(self, store=None, *, cache: bool | None = None):
+        """`cache`: keep answers for repeated queries (graph.sparql.answers); by default only over
+        the shared read-only store (no `store` given). Pass True only for a store nothing changes."""
+        self.cache = store is None if cache is None else cache
         self.store = store if store is not None else load_store()
         self.prefixes = default_prefixes()
         self._plans = None
@@ -150,6 +153,18 @@ class OxigraphEngine(Engine):
         return self._plans.get(text)
 
     def _execute(self, info, query, bindings, max_rows):
+        if not self.cache:
+            return self._evaluate(info, bindings, max_rows)
+        from spinekg.graph.sparql import answers
+
+        key = (info.text, tuple(sorted(bindings.items())), max_rows)
+        result = answers.get(self.store, key)
+        if result is None:
+            result = self._evaluate(info, bindings, max_rows)
+            answers.put(self.store, key, result)
+        return result
+
+    def _evaluate(self, info, bindings, max_rows):
         import pyoxigraph as ox
 
         plan = self.plan(info.text)
