@@ -332,6 +332,20 @@ print(json.dumps({"open_s": round(open_s, 3), "queries_ms": queries,
                   "peak_rss_mb": round(peak_rss_mb(), 1)}))
 """
 
+# A first open loads into memory and leaves the on-disk store to a detached builder: wait for it
+# (its time is reported) before the later-open run, which must read the store from disk.
+WAIT_BUILT = r"""
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from spinekg.graph.persist import is_built
+t = time.perf_counter()
+while not is_built([sys.argv[1]]):
+    if time.perf_counter() - t > 3600:
+        sys.exit("the background build did not finish in an hour")
+    time.sleep(0.05)
+print(round(time.perf_counter() - t, 2))
+"""
+
 
 # `spinekg validate` at scale: the shapes as SPARQL on Oxigraph (graph/shacl_sparql.py), over the
 # shipped graph plus the generated file, as `validate FILE` reads it; a fresh process for its RSS.
@@ -363,6 +377,10 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
         env = dict(os.environ, SPINEKG_CACHE=str(tmp / f"persist-{size}"))
         first = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + PERSIST_CHILD, str(path), str(ROOT), "1"], env=env,
                                           capture_output=True, text=True, check=True).stdout)
+        res["persisted_first_peak_rss_mb"] = first["peak_rss_mb"]
+        res["persisted_background_build_s"] = float(subprocess.run(
+            [sys.executable, "-c", WAIT_BUILT, str(path), str(ROOT)], env=env, capture_output=True, text=True,
+            check=True).stdout)
         again = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + PERSIST_CHILD, str(path), str(ROOT), str(runs)],
                                           env=env, capture_output=True, text=True, check=True).stdout)
         res["persisted_first_load_s"] = first["open_s"]
@@ -370,7 +388,7 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
         res["persisted_peak_rss_mb"] = again["peak_rss_mb"]
         res["persisted_queries_ms"] = again["queries_ms"]
         shutil.rmtree(tmp / f"persist-{size}", ignore_errors=True)
-        if (ROOT / "graph" / "shacl_sparql.py").exists():
+        if (ROOT / "graph" / "shacl_sparql.py").exists() and size <= 1_000_000:  # validate at 10M: hours
             res.update(json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + VALIDATE_CHILD, str(path), str(ROOT)],
                                                  capture_output=True, text=True, check=True).stdout))
         out[f"{size:,}"] = res
@@ -462,10 +480,16 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
             rows.append((f"scale {size}: slowest saved query{' (≤ 200 ms)' if big else ''}", f"{worst[1]:.1f} ms", worst[0], "",
                          ("ok" if worst[1] <= 200 else "MISSED") if big else ""))
             if "persisted_open_s" in r:
+                bg = (f"; on-disk store written in the background in {r['persisted_background_build_s']:.1f} s"
+                      if "persisted_background_build_s" in r else "")
                 rows.append((f"scale {size}: persisted store, first load{' (≤ 3 s)' if big else ''}",
-                             f"{r['persisted_first_load_s']:.2f} s", f"in-memory load {r['load_s']:.2f} s",
+                             f"{r['persisted_first_load_s']:.2f} s", f"in-memory load {r['load_s']:.2f} s{bg}",
                              ratio(r["persisted_first_load_s"], r["load_s"]),
                              ("ok" if r["persisted_first_load_s"] <= 3 else "MISSED") if big else ""))
+                if "persisted_first_peak_rss_mb" in r:
+                    rows.append((f"scale {size}: persisted store, first load peak RSS{' (≤ 600 MB)' if big else ''}",
+                                 f"{r['persisted_first_peak_rss_mb']:.0f} MB", "", "",
+                                 ("ok" if r["persisted_first_peak_rss_mb"] <= 600 else "MISSED") if big else ""))
                 rows.append((f"scale {size}: persisted store, later opens{' (≤ 1 s)' if big else ''}",
                              f"{r['persisted_open_s']:.2f} s", f"in-memory load {r['load_s']:.2f} s",
                              ratio(r["persisted_open_s"], r["load_s"]),
