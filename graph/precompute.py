@@ -5,10 +5,10 @@ by facet (one EXISTS per property per pair), which costs milliseconds even on th
 Both ask one question: which codes differ from a code in exactly one facet of a list? That is
 answered by two keys per code, computed once when a store is built:
 
-* the *signature*: a hash of every facet's value set (two codes with the same signature differ in
-  no facet);
-* for a facet f, the *rest key*: a hash of every facet's value set but f's (two codes with the
-  same rest key for f and different signatures differ in f alone).
+* the *signature*: a node standing for every facet's value set (two codes with the same signature
+  differ in no facet);
+* for a facet f, the *rest key*: a node standing for every facet's value set but f's (two codes
+  with the same rest key for f and different signatures differ in f alone).
 
 The keys go into the named graph DERIVED_GRAPH of the same store (queries name it explicitly;
 every user query runs on the default graph alone, so nothing here is visible to them, to `push`
@@ -110,17 +110,18 @@ def fingerprint(rs: tuple[PairRule, ...] | None = None) -> str:
     return hashlib.sha256(repr((RULES_FORMAT, rs)).encode()).hexdigest()[:24]
 
 
-def _hash(parts) -> str:
-    return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=16).hexdigest()
-
-
-def derive(store, rs: tuple[PairRule, ...] | None = None) -> list:
-    """The quads of DERIVED_GRAPH for a store's default graph (codes = its sk:ProcedureCode nodes)."""
+def derive(store, rs: tuple[PairRule, ...] | None = None) -> str:
+    """The triples of DERIVED_GRAPH for a store's default graph (codes = its sk:ProcedureCode
+    nodes), as N-Triples text. Empty when a code is a blank node (no name to key it by: the
+    plans then stay off and the queries run as written)."""
     import pyoxigraph as ox
 
     rs = rules() if rs is None else rs
-    dg, graph = ox.DefaultGraph(), ox.NamedNode(DERIVED_GRAPH)
-    codes = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROCEDURE_CODE), dg)}
+    dg = ox.DefaultGraph()
+    # N-Triples strings as keys: hashing a pyoxigraph term costs ~10x more
+    codes = {str(q.subject) for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROCEDURE_CODE), dg)}
+    if any(not c.startswith("<") for c in codes):
+        return ""
     props = {p for r in rs for p, _ in r.facets}
     values: dict = {}  # property -> {code: set of N-Triples terms}
     for p in props:
@@ -128,40 +129,43 @@ def derive(store, rs: tuple[PairRule, ...] | None = None) -> list:
         obj = ox.NamedNode(ADDON) if p == RDF_TYPE else None
         per: dict = {}
         for q in store.quads_for_pattern(None, ox.NamedNode(p), obj, dg):
-            if q.subject in codes:
-                per.setdefault(q.subject, set()).add(str(q.object))
+            c = str(q.subject)
+            if c in codes:
+                per.setdefault(c, set()).add(str(q.object))
         values[p] = per
-    quads = [ox.Quad(graph, ox.NamedNode(NS + "fingerprint"), ox.Literal(fingerprint(rs)), graph)]
-    facet_p = ox.NamedNode(NS + "facet")
+    lines = [f'<{DERIVED_GRAPH}> <{NS}fingerprint> "{fingerprint(rs)}" .\n']
     for r in rs:
         names = r.facet_names
-        props_of = {f: [p for p, g in r.facets if g == f] for f in names}
-        rest_p, sig_p = ox.NamedNode(r.iri("rest")), ox.NamedNode(r.iri("signature"))
-        keyed = [f for f in names if r.only is None or f == r.only]
-        seen_rest: set = set()
-        for code in codes:
-            keys = ["\x1f".join(sorted(v for p in props_of[f] for v in values[p].get(code, ()))) for f in names]
-            quads.append(ox.Quad(code, sig_p, ox.NamedNode(r.iri("signature/" + _hash(keys))), graph))
-            for f in keyed:
-                i = names.index(f)
-                rest = ox.NamedNode(r.iri(f"rest/{_hash([f, *keys[:i], *keys[i + 1:]])}"))
-                quads.append(ox.Quad(code, rest_p, rest, graph))
-                if rest not in seen_rest:
-                    seen_rest.add(rest)
-                    quads.append(ox.Quad(rest, facet_p, ox.Literal(f), graph))
-    return quads
+        props_of = [[values[p] for p, g in r.facets if g == f] for f in names]
+        rest_p, sig_p = f"<{r.iri('rest')}>", f"<{r.iri('signature')}>"
+        keyed = [i for i, f in enumerate(names) if r.only is None or f == r.only]
+        # equal key tuples get the same node, numbered as first met (a name within this store only)
+        sigs: dict = {}
+        rests: dict = {}
+        for c in codes:
+            keys = tuple(tuple(sorted([v for per in of for v in per.get(c, ())])) for of in props_of)
+            sig = sigs.setdefault(keys, len(sigs))
+            lines.append(f"{c} {sig_p} <{r.iri(f'signature/{sig}')}> .\n")
+            for i in keyed:
+                key = (i, keys[:i], keys[i + 1:])
+                rest = rests.get(key)
+                if rest is None:
+                    rest = rests[key] = f"<{r.iri(f'rest/{len(rests)}')}>"
+                    lines.append(f"{rest} <{NS}facet> {ox.Literal(names[i])} .\n")
+                lines.append(f"{c} {rest_p} {rest} .\n")
+    return "".join(lines)
 
 
-def add_derived(store) -> int:
-    """Replace the store's DERIVED_GRAPH by freshly derived keys; returns how many quads."""
+def add_derived(store) -> None:
+    """Replace the store's DERIVED_GRAPH by freshly derived keys."""
     import pyoxigraph as ox
 
     graph = ox.NamedNode(DERIVED_GRAPH)
     if any(True for _ in store.quads_for_pattern(None, None, None, graph)):
         store.remove_graph(graph)
-    quads = derive(store)
-    store.extend(quads)
-    return len(quads)
+    text = derive(store)
+    if text:
+        store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
 def derived_fingerprint(store) -> str | None:

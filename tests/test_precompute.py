@@ -37,7 +37,9 @@ def answers(engine, name, code: str | None):
 
 @pytest.fixture(scope="module")
 def store():
-    return S.load_store()
+    shared = S.load_store()
+    S.OxigraphEngine(shared).plan(S.get_saved("one-facet-apart").text)  # the first planned query derives the keys
+    return shared
 
 
 def test_every_pairwise_query_has_a_rule_and_a_plan(store):
@@ -88,7 +90,7 @@ def test_a_new_facet_in_the_data_changes_the_keys(tmp_path):
         store.add(ox.Quad(c, t, ox.NamedNode(SK + "ProcedureCode")))
         store.add(ox.Quad(c, ox.NamedNode(SK + "region"), ox.NamedNode(SK + "Lumbar")))
     store.add(ox.Quad(a, ox.NamedNode(SK + "imaging"), imaging))
-    quads = precompute.derive(store, (rule,))
+    quads = list(ox.parse(precompute.derive(store, (rule,)), format=ox.RdfFormat.N_TRIPLES))
     rests = {}
     for q in quads:
         if q.predicate.value == rule.iri("rest"):
@@ -103,7 +105,7 @@ def test_a_new_facet_in_the_data_changes_the_keys(tmp_path):
 def test_keys_stay_out_of_the_default_graph(store):
     n3 = S.store_ntriples(store).decode("utf-8")
     assert precompute.NS not in n3 and precompute.DERIVED_GRAPH not in n3
-    assert len(S.build_store(derived=False)) < len(store)  # the side graph is there, apart
+    assert len(S.build_store()) < len(store)  # the side graph is there, apart
     r = S.OxigraphEngine(store).query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1", timeout=None)
     assert r.rows == []  # user queries see no named graph
 
@@ -137,7 +139,7 @@ def test_keys_follow_the_data(tmp_path, store):
 <https://w3id.org/spinekg/cpt/0201T> a sk:PrimaryCode, sk:ProcedureCode ; skos:prefLabel "test code 2"@en ;
     sk:region sk:Thoracic ; sk:approach sk:Posterior ; sk:procedure sk:Laminectomy .
 """, encoding="utf-8")
-    bigger = S.build_store([Path(extra)])
+    bigger = S.build_store([Path(extra)], derived=True)
     fast, written = S.OxigraphEngine(bigger), Written(bigger)
     for name in PAIRWISE:
         got = answers(fast, name, "https://w3id.org/spinekg/cpt/0200T")
@@ -146,3 +148,26 @@ def test_keys_follow_the_data(tmp_path, store):
         assert answers(fast, name, None) == answers(written, name, None)
     assert "https://w3id.org/spinekg/cpt/0201T" in {r[2].value for r in
                                                      answers(fast, "one-facet-apart", "https://w3id.org/spinekg/cpt/0200T")[2]}
+
+
+def test_keys_are_derived_again_when_the_imports_change(tmp_path, monkeypatch, store):
+    """The shared store is rebuilt (with its keys) when the user's imports change."""
+    ncci = Path(__file__).parent / "fixtures" / "user" / "ncci_aoc.csv"
+    if not ncci.exists():
+        pytest.skip("no NCCI fixture")
+    from spinekg.graph import ncci as ncci_mod
+    from spinekg.graph.model import load_catalog
+
+    monkeypatch.setenv("SPINEKG_HOME", str(tmp_path))
+    ncci_mod.import_ncci(ncci, set(load_catalog().codes))
+    after = S.load_store()
+    assert after is not store
+    assert precompute.derived_fingerprint(after) is None  # nothing derived before a planned query asks
+    S.OxigraphEngine(after).query(S.get_saved("primaries-of-addon").text, timeout=None)
+    assert precompute.derived_fingerprint(after) is None
+    fast, written = S.OxigraphEngine(after), Written(after)
+    assert fast.plan(S.get_saved("one-facet-apart").text)
+    assert precompute.derived_fingerprint(after) == precompute.fingerprint()
+    for name in PAIRWISE:
+        for code in ("https://w3id.org/spinekg/cpt/63304", None):
+            assert answers(fast, name, code) == answers(written, name, code)

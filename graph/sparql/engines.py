@@ -142,15 +142,18 @@ class OxigraphEngine(Engine):
         self.cache = store is None if cache is None else cache
         self.store = store if store is not None else load_store()
         self.prefixes = default_prefixes()
-        self._plans = None
+        self._plans: dict[str, str] = {}
 
     def plan(self, text: str) -> str | None:
         """The faster equivalent this store can run for a saved query's text (graph.sparql.plans)."""
-        if self._plans is None:
-            from spinekg.graph.sparql.plans import plans_for
+        if text in self._plans:
+            return self._plans[text]
+        from spinekg.graph.sparql.plans import plan_for
 
-            self._plans = plans_for(self.store)
-        return self._plans.get(text)
+        found = plan_for(self.store, text)
+        if found is not None:  # only planned texts are kept: the dict stays as small as the library
+            self._plans[text] = found
+        return found
 
     def _execute(self, info, query, bindings, max_rows):
         if not self.cache:

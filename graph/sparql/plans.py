@@ -5,9 +5,12 @@ any SPARQL 1.1 endpoint answer it as written. Where the store holds the facet ke
 graph/precompute.py (with the current fingerprint), OxigraphEngine runs the plan below instead:
 the same answer (tests/test_precompute.py compares both on every code), read from the keys
 rather than recomputed pair by pair. A store without the keys (a plain pyoxigraph Store, a
-dataset built by another version) runs the saved text.
+dataset built by another version) runs the saved text. Plans bind their parameters as a VALUES
+block (see bind).
 """
 from __future__ import annotations
+
+import threading
 
 from spinekg.graph.precompute import DERIVED_GRAPH, NS, PairRule
 
@@ -59,13 +62,47 @@ def bind(plan: str, bindings: dict) -> str:
     return f"{head}{sep}\n  {block}{body}"
 
 
-def plans_for(store) -> dict[str, str]:
-    """{saved query text: plan text} for the plans this store can run (empty without its keys)."""
+_lock = threading.Lock()
+
+
+def plan_for(store, text: str) -> str | None:
+    """The plan for a saved query's text on this store, or None (not a planned query, or no keys).
+    The shared store (graph.sparql.store.load_store) gets its keys here, on the first planned
+    query (~10-20 ms once): a process that never asks one pays nothing."""
+    from spinekg.graph import precompute
+
+    rule = _planned().get(text)
+    if rule is None:
+        return None
+    if precompute.derived_fingerprint(store) != precompute.fingerprint() and not _derive_shared(store):
+        return None
+    return BUILDERS[rule.name](rule)
+
+
+def _planned() -> dict:
     from spinekg.graph import precompute
     from spinekg.graph.sparql.saved import saved_queries
 
-    rs = precompute.rules()
-    if not rs or precompute.derived_fingerprint(store) != precompute.fingerprint(rs):
-        return {}
     lib = saved_queries()
-    return {lib[r.name].text: BUILDERS[r.name](r) for r in rs if r.name in BUILDERS and r.name in lib}
+    return {lib[r.name].text: r for r in precompute.rules() if r.name in BUILDERS and r.name in lib}
+
+
+def _derive_shared(store) -> bool:
+    from spinekg.graph import precompute
+    from spinekg.graph.sparql.store import load_store
+
+    if store is not load_store():
+        return False  # a caller's store: theirs to derive (build_store(derived=True)), not ours to change
+    with _lock:
+        if precompute.derived_fingerprint(store) != precompute.fingerprint():
+            precompute.add_derived(store)
+    return precompute.derived_fingerprint(store) == precompute.fingerprint()
+
+
+def plans_for(store) -> dict[str, str]:
+    """{saved query text: plan text} for every plan this store can run now (empty without its keys)."""
+    from spinekg.graph import precompute
+
+    if precompute.derived_fingerprint(store) != precompute.fingerprint():
+        return {}
+    return {text: BUILDERS[r.name](r) for text, r in _planned().items()}

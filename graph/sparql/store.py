@@ -31,11 +31,12 @@ def user_triples() -> bytes:
     return g.serialize(format="nt", encoding="utf-8")
 
 
-def build_store(extra: list[Path] | None = None, *, user_data: bool = True, derived: bool = True):
+def build_store(extra: list[Path] | None = None, *, user_data: bool = True, derived: bool = False):
     """A pyoxigraph Store of ontology + data (+ the user's imports, + extra Turtle files), with
     the implied triples graph.load.materialise adds: the same graph as graph.load.load_graph()
     (a test proves it), without rdflib's 200 ms parse. With `derived`, the facet keys of
-    graph.precompute in their side graph (not in the default graph: the graph stays the same)."""
+    graph.precompute in their side graph (not in the default graph: the graph stays the same),
+    which the saved queries' plans read (graph.sparql.plans)."""
     import pyoxigraph as ox
 
     from spinekg.graph.load import source_files
@@ -57,7 +58,7 @@ def build_store(extra: list[Path] | None = None, *, user_data: bool = True, deri
 
 @functools.lru_cache(maxsize=2)
 def _load_store(version: tuple):
-    return build_store()
+    return build_store()  # its facet keys are added by graph.sparql.plans on the first planned query
 
 
 def load_store():
