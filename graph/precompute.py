@@ -1,35 +1,30 @@
-"""Facet signatures derived from the data, for the pairwise saved queries, in a side graph.
+"""Facet keys derived from the data, for the pairwise saved queries.
 
 `one-facet-apart` and `same-operation-other-regions` compare every candidate pair of codes facet
 by facet (one EXISTS per property per pair), which costs milliseconds even on the shipped graph.
-Both ask one question: which codes differ from a code in exactly one facet of a list? That is
-answered by two keys per code, computed once when a store is built:
+Both ask one question: which codes differ from a code in exactly one facet of a list? Two keys
+per code answer it, computed once per store:
 
-* the *signature*: a node standing for every facet's value set (two codes with the same signature
-  differ in no facet);
-* for a facet f, the *rest key*: a node standing for every facet's value set but f's (two codes
+* the *signature*: a number standing for every facet's value set (two codes with the same
+  signature differ in no facet);
+* for a facet f, the *rest key*: a number standing for every facet's value set but f's (two codes
   with the same rest key for f and different signatures differ in f alone).
 
-The keys go into the named graph DERIVED_GRAPH of the same store (queries name it explicitly;
-every user query runs on the default graph alone, so nothing here is visible to them, to `push`
-or to the exports). graph/sparql/plans.py holds the query texts that read them.
+The keys live in memory beside the store (graph/sparql/plans.py builds them on the first planned
+query of a read-only store, the shipped one again whenever the data or the user's imports
+change) and never in it: the graph users query, push and export is unchanged. The plans hand the
+pairs the keys find to SPARQL, which adds the labels, regions and order as the saved query does.
 
 The facet list of each rule is read from its saved query's `VALUES (?p ?f)` block, so a facet
 added to the query (imaging, agent, device, ...) is added to the keys; a query whose shape no
 longer matches (no such block, or the kind compared differently) gets no keys and runs as written.
-Keys are derived by the rule from the store's own triples, whenever a store is built (the shipped
-graph again whenever the data or the user's imports change, graph.sparql.store), never stored.
 """
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
 
-DERIVED_GRAPH = "urn:spinekg:derived"
-NS = "urn:spinekg:derived:"
-RULES_FORMAT = "1"  # bump when the derivation below changes
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SK = "https://w3id.org/spinekg/ontology#"
 ADDON = SK + "AddOnCode"
@@ -54,9 +49,6 @@ class PairRule:
     @property
     def facet_names(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f for _, f in self.facets))
-
-    def iri(self, what: str) -> str:
-        return f"{NS}{self.name}/{what}"
 
 
 def facet_map(text: str) -> tuple[tuple[str, str], ...] | None:
@@ -103,28 +95,41 @@ def _rules(texts: tuple) -> tuple[PairRule, ...]:
     return tuple(out)
 
 
-def fingerprint(rs: tuple[PairRule, ...] | None = None) -> str:
-    """Names this derivation (format + every rule's facet list): a store whose keys carry
-    another fingerprint is not read by the plans."""
-    rs = rules() if rs is None else rs
-    return hashlib.sha256(repr((RULES_FORMAT, rs)).encode()).hexdigest()[:24]
+class PairIndex:
+    """A rule's keys for one store: per code its signature and, for each keyed facet, its rest
+    key; codes sharing a rest key listed together. Built once per store, held in memory only."""
+
+    def __init__(self, rule: PairRule, signature: dict, rests: dict, members: dict):
+        self.rule, self.signature, self.rests, self.members = rule, signature, rests, members
+
+    def pairs(self, code: str | None) -> list[tuple[str, str, str]]:
+        """(code, facet, other) for the codes one keyed facet apart from `code` (an N-Triples
+        IRI; None: every code), found by the keys."""
+        names = self.rule.facet_names
+        out = []
+        for c in ([code] if code is not None else self.signature):
+            sig = self.signature.get(c)
+            if sig is None:
+                continue
+            for i, rest in self.rests[c]:
+                out.extend((c, names[i], o) for o in self.members[rest] if self.signature[o] != sig)
+        return out
 
 
-def derive(store, rs: tuple[PairRule, ...] | None = None) -> str:
-    """The triples of DERIVED_GRAPH for a store's default graph (codes = its sk:ProcedureCode
-    nodes), as N-Triples text. Empty when a code is a blank node (no name to key it by: the
-    plans then stay off and the queries run as written)."""
+def build_index(store, rule: PairRule) -> PairIndex | None:
+    """The rule's keys over a store's default graph (codes = its sk:ProcedureCode nodes); None
+    when a code is a blank node (no name to key it by: the query then runs as written)."""
     import pyoxigraph as ox
 
-    rs = rules() if rs is None else rs
     dg = ox.DefaultGraph()
     # N-Triples strings as keys: hashing a pyoxigraph term costs ~10x more
     codes = {str(q.subject) for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROCEDURE_CODE), dg)}
     if any(not c.startswith("<") for c in codes):
-        return ""
-    props = {p for r in rs for p, _ in r.facets}
+        return None
     values: dict = {}  # property -> {code: set of N-Triples terms}
-    for p in props:
+    for p, _ in rule.facets:
+        if p in values:
+            continue
         # the kind counts only as "is an add-on" (the queries' FILTER): read just that type
         obj = ox.NamedNode(ADDON) if p == RDF_TYPE else None
         per: dict = {}
@@ -133,46 +138,19 @@ def derive(store, rs: tuple[PairRule, ...] | None = None) -> str:
             if c in codes:
                 per.setdefault(c, set()).add(str(q.object))
         values[p] = per
-    lines = [f'<{DERIVED_GRAPH}> <{NS}fingerprint> "{fingerprint(rs)}" .\n']
-    for r in rs:
-        names = r.facet_names
-        props_of = [[values[p] for p, g in r.facets if g == f] for f in names]
-        rest_p, sig_p = f"<{r.iri('rest')}>", f"<{r.iri('signature')}>"
-        keyed = [i for i, f in enumerate(names) if r.only is None or f == r.only]
-        # equal key tuples get the same node, numbered as first met (a name within this store only)
-        sigs: dict = {}
-        rests: dict = {}
-        for c in codes:
-            keys = tuple(tuple(sorted([v for per in of for v in per.get(c, ())])) for of in props_of)
-            sig = sigs.setdefault(keys, len(sigs))
-            lines.append(f"{c} {sig_p} <{r.iri(f'signature/{sig}')}> .\n")
-            for i in keyed:
-                key = (i, keys[:i], keys[i + 1:])
-                rest = rests.get(key)
-                if rest is None:
-                    rest = rests[key] = f"<{r.iri(f'rest/{len(rests)}')}>"
-                    lines.append(f"{rest} <{NS}facet> {ox.Literal(names[i])} .\n")
-                lines.append(f"{c} {rest_p} {rest} .\n")
-    return "".join(lines)
-
-
-def add_derived(store) -> None:
-    """Replace the store's DERIVED_GRAPH by freshly derived keys."""
-    import pyoxigraph as ox
-
-    graph = ox.NamedNode(DERIVED_GRAPH)
-    if any(True for _ in store.quads_for_pattern(None, None, None, graph)):
-        store.remove_graph(graph)
-    text = derive(store)
-    if text:
-        store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-
-
-def derived_fingerprint(store) -> str | None:
-    """The fingerprint of the keys a store holds (None: none)."""
-    import pyoxigraph as ox
-
-    graph = ox.NamedNode(DERIVED_GRAPH)
-    for q in store.quads_for_pattern(graph, ox.NamedNode(NS + "fingerprint"), None, graph):
-        return q.object.value
-    return None
+    names = rule.facet_names
+    props_of = [[values[p] for p, g in rule.facets if g == f] for f in names]
+    keyed = [i for i, f in enumerate(names) if rule.only is None or f == rule.only]
+    sigs: dict = {}  # equal key tuples get the same number
+    rest_ids: dict = {}
+    signature, rests, members = {}, {}, {}
+    for c in codes:
+        keys = tuple(tuple(sorted([v for per in of for v in per.get(c, ())])) for of in props_of)
+        signature[c] = sigs.setdefault(keys, len(sigs))
+        mine = []
+        for i in keyed:
+            rid = rest_ids.setdefault((i, keys[:i], keys[i + 1:]), len(rest_ids))
+            members.setdefault(rid, []).append(c)
+            mine.append((i, rid))
+        rests[c] = mine
+    return PairIndex(rule, signature, rests, members)

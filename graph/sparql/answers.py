@@ -3,8 +3,8 @@
 The shipped graph's store (graph.sparql.store.load_store: rebuilt, under a new key, whenever
 the data or the user's imports change) and persisted datasets (opened read-only) never change
 under a query, so a repeated query can be answered from memory. Only engines over such a store
-use this (OxigraphEngine(cache=...)); a Store a caller built and may still change is never cached.
-bench/run.py reports the cost with and without it.
+use this (OxigraphEngine: read_only, cache); a Store a caller built and may still change is
+never cached. bench/run.py reports the cost with and without it.
 """
 from __future__ import annotations
 

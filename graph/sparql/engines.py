@@ -136,24 +136,26 @@ def _cap(rows_iter, max_rows):
 class OxigraphEngine(Engine):
     name = "oxigraph"
 
-    def __init__(self, store=None, *, cache: bool | None = None):
-        """`cache`: keep answers for repeated queries (graph.sparql.answers); by default only over
-        the shared read-only store (no `store` given). Pass True only for a store nothing changes."""
-        self.cache = store is None if cache is None else cache
-        self.store = store if store is not None else load_store()
-        self.prefixes = default_prefixes()
-        self._plans: dict[str, str] = {}
+    def __init__(self, store=None, *, cache: bool | None = None, read_only: bool | None = None):
+        """`read_only`: the store never changes, so saved queries may run as plans over keys
+        derived once (graph.sparql.plans); by default only the shared store (load_store) is.
+        `cache`: keep answers for repeated queries (graph.sparql.answers); by default when read-only.
+        Pass True only for a store nothing changes (e.g. a persisted dataset)."""
+        from spinekg.graph.sparql.store import is_shared
 
-    def plan(self, text: str) -> str | None:
-        """The faster equivalent this store can run for a saved query's text (graph.sparql.plans)."""
-        if text in self._plans:
-            return self._plans[text]
+        self.store = store if store is not None else load_store()
+        self.read_only = is_shared(self.store) if read_only is None else read_only
+        self.cache = self.read_only if cache is None else cache
+        self.prefixes = default_prefixes()
+
+    def plan(self, text: str, bindings: dict | None = None) -> str | None:
+        """The faster equivalent of a saved query's text for these bindings (graph.sparql.plans);
+        only over a store that does not change (read_only)."""
+        if not self.read_only:
+            return None
         from spinekg.graph.sparql.plans import plan_for
 
-        found = plan_for(self.store, text)
-        if found is not None:  # only planned texts are kept: the dict stays as small as the library
-            self._plans[text] = found
-        return found
+        return plan_for(self.store, text, bindings or {})
 
     def _execute(self, info, query, bindings, max_rows):
         if not self.cache:
@@ -170,17 +172,11 @@ class OxigraphEngine(Engine):
     def _evaluate(self, info, bindings, max_rows):
         import pyoxigraph as ox
 
-        plan = self.plan(info.text)
-        if plan:  # reads the derived side graph by name; every other query sees the default graph only
-            from spinekg.graph.sparql.plans import bind
-
-            text, subs, named = bind(plan, bindings), None, [ox.NamedNode(_derived_graph())]
-        else:
-            text, named = info.text, []
-            subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+        plan = self.plan(info.text, bindings)  # its parameters are in its text already
+        subs = None if plan else {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
         try:
-            res = self.store.query(text, prefixes=self.prefixes, substitutions=subs or None,
-                                   default_graph=ox.DefaultGraph(), named_graphs=named)
+            res = self.store.query(plan or info.text, prefixes=self.prefixes, substitutions=subs or None,
+                                   default_graph=ox.DefaultGraph(), named_graphs=[])
         except SyntaxError as e:
             raise QuerySyntaxError(f"invalid query: {e}") from None
         except OSError as e:
@@ -219,12 +215,6 @@ def _rows(solutions, width: int):
                 v = _TERMS[t] = _from_ox(t)
             row.append(v)
         yield tuple(row)
-
-
-def _derived_graph() -> str:
-    from spinekg.graph.precompute import DERIVED_GRAPH
-
-    return DERIVED_GRAPH
 
 
 @functools.lru_cache(maxsize=256)

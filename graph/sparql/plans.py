@@ -1,82 +1,60 @@
 """Faster equivalents of saved queries for the embedded Oxigraph store (what the engine runs).
 
 A saved query's text stays standard SPARQL over the plain data, so rdflib, `push`ed servers and
-any SPARQL 1.1 endpoint answer it as written. Where the store holds the facet keys of
-graph/precompute.py (with the current fingerprint), OxigraphEngine runs the plan below instead:
-the same answer (tests/test_precompute.py compares both on every code), read from the keys
-rather than recomputed pair by pair. A store without the keys (a plain pyoxigraph Store, a
-dataset built by another version) runs the saved text. Plans bind their parameters as a VALUES
-block (see bind).
+any SPARQL 1.1 endpoint answer it as written. For a read-only store (the shipped one, or one an
+engine is told nothing changes), OxigraphEngine runs the plan below instead: the pairs of codes
+the facet keys of graph/precompute.py find, as a VALUES block, joined by SPARQL with the labels
+(and regions) and ordered as the saved query orders them. The same answer: tests/test_precompute.py
+compares both on every code. A query the keys do not cover runs as written.
 """
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
-from spinekg.graph.precompute import DERIVED_GRAPH, NS, PairRule
+SKOS_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+_STORES = 4  # stores whose keys are kept (the oldest dropped)
+_lock = threading.Lock()
+_indexes: OrderedDict = OrderedDict()  # id(store) -> (store, {rule name: PairIndex | None})
 
 
-def _one_facet_apart(r: PairRule) -> str:
+def _one_facet_apart(rows: str) -> str:
     return f"""SELECT DISTINCT ?code ?facet ?other ?label
 WHERE {{
-  GRAPH <{DERIVED_GRAPH}> {{
-    ?code <{r.iri("rest")}> ?rest .
-    ?other <{r.iri("rest")}> ?rest .
-    ?code <{r.iri("signature")}> ?signature .
-    FILTER NOT EXISTS {{ ?other <{r.iri("signature")}> ?signature }}
-    ?rest <{NS}facet> ?facet .
-  }}
-  ?other <http://www.w3.org/2004/02/skos/core#prefLabel> ?label .
+  VALUES (?code ?facet ?other) {{ {rows} }}
+  ?other {SKOS_LABEL} ?label .
 }}
 ORDER BY ?code ?facet ?other"""
 
 
-def _same_operation_other_regions(r: PairRule) -> str:
+def _same_operation_other_regions(rows: str) -> str:
     return f"""SELECT DISTINCT ?code ?sibling ?region ?label
 WHERE {{
-  GRAPH <{DERIVED_GRAPH}> {{
-    ?code <{r.iri("rest")}> ?rest .
-    ?sibling <{r.iri("rest")}> ?rest .
-    ?code <{r.iri("signature")}> ?signature .
-    FILTER NOT EXISTS {{ ?sibling <{r.iri("signature")}> ?signature }}
-  }}
-  ?sibling <http://www.w3.org/2004/02/skos/core#prefLabel> ?label ;
+  VALUES (?code ?sibling) {{ {rows} }}
+  ?sibling {SKOS_LABEL} ?label ;
            <https://w3id.org/spinekg/ontology#region> ?r .
-  ?r <http://www.w3.org/2004/02/skos/core#prefLabel> ?rl .
+  ?r {SKOS_LABEL} ?rl .
   BIND (STR(?rl) AS ?region)
 }}
 ORDER BY ?code ?sibling ?region"""
 
 
-BUILDERS = {"one-facet-apart": _one_facet_apart, "same-operation-other-regions": _same_operation_other_regions}
+def _literal(text: str) -> str:
+    import pyoxigraph as ox
+
+    return str(ox.Literal(text))
 
 
-def bind(plan: str, bindings: dict) -> str:
-    """The plan with its parameters as a VALUES block opening the WHERE group: Oxigraph plans the
-    joins knowing the value (with `substitutions` it orders them as if unbound: 100x slower
-    here). Terms are written by pyoxigraph, fully escaped; plans have one top-level WHERE."""
-    if not bindings:
-        return plan
-    names = sorted(bindings)
-    block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(bindings[n].n3() for n in names) + ") }"
-    head, sep, body = plan.partition("WHERE {")
-    return f"{head}{sep}\n  {block}{body}"
+def _rows_one_facet_apart(pairs) -> str:
+    return " ".join(f"({c} {_literal(f)} {o})" for c, f, o in pairs)
 
 
-_lock = threading.Lock()
+def _rows_same_operation(pairs) -> str:
+    return " ".join(f"({c} {o})" for c, _, o in pairs)
 
 
-def plan_for(store, text: str) -> str | None:
-    """The plan for a saved query's text on this store, or None (not a planned query, or no keys).
-    The shared store (graph.sparql.store.load_store) gets its keys here, on the first planned
-    query (~10-20 ms once): a process that never asks one pays nothing."""
-    from spinekg.graph import precompute
-
-    rule = _planned().get(text)
-    if rule is None:
-        return None
-    if precompute.derived_fingerprint(store) != precompute.fingerprint() and not _derive_shared(store):
-        return None
-    return BUILDERS[rule.name](rule)
+BUILDERS = {"one-facet-apart": (_one_facet_apart, _rows_one_facet_apart, "code"),
+            "same-operation-other-regions": (_same_operation_other_regions, _rows_same_operation, "code")}
 
 
 def _planned() -> dict:
@@ -87,22 +65,41 @@ def _planned() -> dict:
     return {lib[r.name].text: r for r in precompute.rules() if r.name in BUILDERS and r.name in lib}
 
 
-def _derive_shared(store) -> bool:
+def _index(store, rule):
     from spinekg.graph import precompute
-    from spinekg.graph.sparql.store import load_store
 
-    if store is not load_store():
-        return False  # a caller's store: theirs to derive (build_store(derived=True)), not ours to change
     with _lock:
-        if precompute.derived_fingerprint(store) != precompute.fingerprint():
-            precompute.add_derived(store)
-    return precompute.derived_fingerprint(store) == precompute.fingerprint()
+        k = id(store)
+        entry = _indexes.get(k)
+        if entry is None or entry[0] is not store:  # holding the store keeps its id from being reused
+            entry = _indexes[k] = (store, {})
+            while len(_indexes) > _STORES:
+                _indexes.popitem(last=False)
+        _indexes.move_to_end(k)
+        built = entry[1]
+        if rule.name not in built:
+            built[rule.name] = precompute.build_index(store, rule)  # ~10 ms on the shipped store, once
+        return built[rule.name]
 
 
-def plans_for(store) -> dict[str, str]:
-    """{saved query text: plan text} for every plan this store can run now (empty without its keys)."""
-    from spinekg.graph import precompute
+def plan_for(store, text: str, bindings: dict) -> str | None:
+    """The plan's text, its parameter already in the VALUES rows, or None (not a planned query,
+    or a parameter other than the code: then the query runs as written). Only for stores that
+    do not change: the keys are kept for the store's life."""
+    from spinekg.graph.sparql.terms import to_ox
 
-    if precompute.derived_fingerprint(store) != precompute.fingerprint():
-        return {}
-    return {text: BUILDERS[r.name](r) for text, r in _planned().items()}
+    rule = _planned().get(text)
+    if rule is None:
+        return None
+    build, rows, param = BUILDERS[rule.name]
+    if set(bindings) - {param}:
+        return None
+    index = _index(store, rule)
+    if index is None:
+        return None
+    term = bindings.get(param)
+    if term is None:
+        pairs = index.pairs(None)
+    else:  # a value that is no IRI names no code: no pairs, as the query finds none
+        pairs = index.pairs(str(to_ox(term))) if term.kind == "uri" else []
+    return build(rows(pairs))

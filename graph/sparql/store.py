@@ -31,12 +31,10 @@ def user_triples() -> bytes:
     return g.serialize(format="nt", encoding="utf-8")
 
 
-def build_store(extra: list[Path] | None = None, *, user_data: bool = True, derived: bool = False):
+def build_store(extra: list[Path] | None = None, *, user_data: bool = True):
     """A pyoxigraph Store of ontology + data (+ the user's imports, + extra Turtle files), with
     the implied triples graph.load.materialise adds: the same graph as graph.load.load_graph()
-    (a test proves it), without rdflib's 200 ms parse. With `derived`, the facet keys of
-    graph.precompute in their side graph (not in the default graph: the graph stays the same),
-    which the saved queries' plans read (graph.sparql.plans)."""
+    (a test proves it), without rdflib's 200 ms parse."""
     import pyoxigraph as ox
 
     from spinekg.graph.load import source_files
@@ -49,16 +47,22 @@ def build_store(extra: list[Path] | None = None, *, user_data: bool = True, deri
         if extra_nt:
             store.load(extra_nt, format=ox.RdfFormat.N_TRIPLES)
     store.update(MATERIALISE)
-    if derived:
-        from spinekg.graph.precompute import add_derived
-
-        add_derived(store)
     return store
+
+
+_SHARED: list = []  # the stores _load_store holds (so is_shared never builds one)
 
 
 @functools.lru_cache(maxsize=2)
 def _load_store(version: tuple):
-    return build_store()  # its facet keys are added by graph.sparql.plans on the first planned query
+    store = build_store()
+    _SHARED[:] = [*_SHARED[-1:], store]
+    return store
+
+
+def is_shared(store) -> bool:
+    """Whether `store` is one load_store() handed out (read-only by contract)."""
+    return any(store is s for s in _SHARED)
 
 
 def load_store():
