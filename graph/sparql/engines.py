@@ -43,7 +43,8 @@ def check_timeout(timeout: float | None) -> float | None:
 
 def call_with_timeout(fn, timeout: float | None, *, sandboxed: bool = True):
     """Run fn on a fresh thread that has no network (graph.sparql.sandbox), stopping it at the
-    timeout; without a timeout, on a kept sealed thread (graph.sparql.sealed). A process already sealed (a query worker) runs fn on its own thread when unlimited."""
+    timeout; without a timeout, on a kept sealed thread (graph.sparql.sealed). A process already
+    sealed (a query worker) runs fn on its own thread when unlimited."""
     from spinekg.graph.sparql import sandbox
 
     timeout = check_timeout(timeout)
@@ -175,8 +176,15 @@ class OxigraphEngine(Engine):
         plan = self.plan(info.text, bindings)  # its parameters are in its text already
         subs = None if plan else {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
         try:
-            res = self.store.query(plan or info.text, prefixes=self.prefixes, substitutions=subs or None,
-                                   default_graph=ox.DefaultGraph(), named_graphs=[])
+            try:
+                res = self.store.query(plan or info.text, prefixes=self.prefixes, substitutions=subs or None,
+                                       default_graph=ox.DefaultGraph(), named_graphs=[])
+            except SyntaxError:
+                if not plan:
+                    raise
+                # an IRI a lenient load let in that a query cannot spell: run the saved text instead
+                res = self.store.query(info.text, prefixes=self.prefixes, default_graph=ox.DefaultGraph(), named_graphs=[],
+                                       substitutions={ox.Variable(k): to_ox(v) for k, v in bindings.items()} or None)
         except SyntaxError as e:
             raise QuerySyntaxError(f"invalid query: {e}") from None
         except OSError as e:
@@ -187,7 +195,6 @@ class OxigraphEngine(Engine):
             return Result("ASK", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            idx = range(len(variables))
             rows, truncated = _cap(_rows(res, len(variables)), max_rows)
             return Result("SELECT", variables, rows, truncated=truncated)
         triples, truncated = _cap(((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res), max_rows)
