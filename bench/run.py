@@ -118,22 +118,33 @@ def serve_first_answer(runs: int) -> float:
 
 # --------------------------------------------------------------------------------------- queries
 def bench_queries(runs: int) -> dict:
+    """Each saved query's median: `oxigraph_ms` evaluates every time (no answer cache: comparable
+    with earlier rounds), `oxigraph_cached_ms` repeats it on the engine users get by default
+    (answers kept per process, graph/sparql/answers.py), `oxigraph_first_ms` is that engine's
+    first run. CPU times are the process's (the query runs on a sealed thread of its own)."""
     from spinekg.graph import sparql
+    from spinekg.graph.sparql import answers
 
-    ox_engine = sparql.OxigraphEngine()
-    rdf_engine = sparql.RdflibEngine()
+    store = sparql.load_store()
+    engines = (("oxigraph_ms", sparql.OxigraphEngine(store, cache=False), runs),
+               ("oxigraph_cached_ms", sparql.OxigraphEngine(), runs),
+               # rdflib takes up to seconds per query here: fewer repetitions, still a median
+               ("rdflib_ms", sparql.RdflibEngine(), max(3, runs // 10)))
+    answers.clear()
     out = {}
     for name, saved in sparql.saved_queries().items():
         bindings = sparql.bind_params(saved.example_params(), saved)
         row = {}
-        # rdflib takes up to seconds per query here: fewer repetitions, still a median
-        for label, engine, n in (("oxigraph_ms", ox_engine, runs), ("rdflib_ms", rdf_engine, max(3, runs // 10))):
-            engine.query(saved.text, bindings, timeout=None)  # warm (prepares the query)
+        for label, engine, n in engines:
+            t = time.perf_counter()
+            engine.query(saved.text, bindings, timeout=None)  # warm (prepares the query; fills the cache)
+            if label == "oxigraph_cached_ms":
+                row["oxigraph_first_ms"] = round((time.perf_counter() - t) * 1000, 3)
             samples, cpu = [], []
             for _ in range(n):
-                t, c = time.perf_counter(), time.thread_time()
-                engine.query(saved.text, bindings, timeout=None)  # no timeout: runs on this thread
-                cpu.append(time.thread_time() - c)
+                t, c = time.perf_counter(), time.process_time()
+                engine.query(saved.text, bindings, timeout=None)  # no timeout: no fresh thread per query
+                cpu.append(time.process_time() - c)
                 samples.append(time.perf_counter() - t)
             row[label] = median_ms(samples)
             row[label.replace("_ms", "_cpu_ms")] = median_ms(cpu)
@@ -309,7 +320,7 @@ store = open_dataset([sys.argv[1]])
 open_s = time.perf_counter() - t0
 engine = sparql.OxigraphEngine(store)
 queries = {}
-for name, saved in sparql.saved_queries().items():
+for name, saved in sparql.saved_queries().items() if int(sys.argv[3]) else ():
     b = sparql.bind_params(saved.example_params(), saved)
     samples = []
     for _ in range(int(sys.argv[3])):
@@ -319,6 +330,20 @@ for name, saved in sparql.saved_queries().items():
     queries[name] = round(statistics.median(samples) * 1000, 3)
 print(json.dumps({"open_s": round(open_s, 3), "queries_ms": queries,
                   "peak_rss_mb": round(peak_rss_mb(), 1)}))
+"""
+
+# A first open loads into memory and leaves the on-disk store to a detached builder: wait for it
+# (its time is reported) before the later-open run, which must read the store from disk.
+WAIT_BUILT = r"""
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from spinekg.graph.persist import is_built
+t = time.perf_counter()
+while not is_built([sys.argv[1]]):
+    if time.perf_counter() - t > 3600:
+        sys.exit("the background build did not finish in an hour")
+    time.sleep(0.05)
+print(round(time.perf_counter() - t, 2))
 """
 
 
@@ -342,6 +367,7 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
 
     out = {}
     for size in sizes:
+        runs = 1 if size >= 10_000_000 else runs  # a median of one: each pass at 10M takes minutes
         path = tmp / f"scale-{size}.nt"
         with open(path, "wb") as f:
             n = scale.generate(size, f)
@@ -350,8 +376,13 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
         res = json.loads(r.stdout)
         res["generated_triples"] = n
         env = dict(os.environ, SPINEKG_CACHE=str(tmp / f"persist-{size}"))
-        first = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + PERSIST_CHILD, str(path), str(ROOT), "1"], env=env,
+        # the first open's queries are not reported: "0" runs none (at 10M one pass takes minutes)
+        first = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + PERSIST_CHILD, str(path), str(ROOT), "0"], env=env,
                                           capture_output=True, text=True, check=True).stdout)
+        res["persisted_first_peak_rss_mb"] = first["peak_rss_mb"]
+        res["persisted_background_build_s"] = float(subprocess.run(
+            [sys.executable, "-c", WAIT_BUILT, str(path), str(ROOT)], env=env, capture_output=True, text=True,
+            check=True).stdout)
         again = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + PERSIST_CHILD, str(path), str(ROOT), str(runs)],
                                           env=env, capture_output=True, text=True, check=True).stdout)
         res["persisted_first_load_s"] = first["open_s"]
@@ -359,7 +390,7 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
         res["persisted_peak_rss_mb"] = again["peak_rss_mb"]
         res["persisted_queries_ms"] = again["queries_ms"]
         shutil.rmtree(tmp / f"persist-{size}", ignore_errors=True)
-        if (ROOT / "graph" / "shacl_sparql.py").exists():
+        if (ROOT / "graph" / "shacl_sparql.py").exists() and size <= 1_000_000:  # validate at 10M: hours
             res.update(json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + VALIDATE_CHILD, str(path), str(ROOT)],
                                                  capture_output=True, text=True, check=True).stdout))
         out[f"{size:,}"] = res
@@ -417,6 +448,12 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
             cpu = f" (cpu {r['oxigraph_cpu_ms']:.3f})" if "oxigraph_cpu_ms" in r else ""
             rows.append((f"query {name} (≤ 1 ms)", f"{r['oxigraph_ms']:.3f} ms{cpu}", f"rdflib {r['rdflib_ms']:.2f} ms",
                          ratio(r["oxigraph_ms"], r["rdflib_ms"]), "ok" if r["oxigraph_ms"] <= 1 else "MISSED"))
+            if "oxigraph_cached_ms" in r:
+                rows.append((f"  {name} repeated, answer kept (≤ 1 ms)", f"{r['oxigraph_cached_ms']:.3f} ms",
+                             f"first run {r['oxigraph_first_ms']:.3f} ms", ratio(r["oxigraph_cached_ms"], r["oxigraph_ms"]),
+                             "ok" if r["oxigraph_cached_ms"] <= 1 else "MISSED"))
+        met = sum(r["oxigraph_ms"] <= 1 for r in q.values())
+        rows.append(("saved queries ≤ 1 ms, evaluated each time", f"{met} of {len(q)}", "", "", "ok" if met == len(q) else "MISSED"))
     h = res.get("html")
     if h:
         rows.append(("html explorer render", f"{h['render_ms']:.0f} ms", f"{h['size_bytes'] / 1024:.0f} KiB", "", ""))
@@ -445,10 +482,16 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
             rows.append((f"scale {size}: slowest saved query{' (≤ 200 ms)' if big else ''}", f"{worst[1]:.1f} ms", worst[0], "",
                          ("ok" if worst[1] <= 200 else "MISSED") if big else ""))
             if "persisted_open_s" in r:
+                bg = (f"; on-disk store written in the background in {r['persisted_background_build_s']:.1f} s"
+                      if "persisted_background_build_s" in r else "")
                 rows.append((f"scale {size}: persisted store, first load{' (≤ 3 s)' if big else ''}",
-                             f"{r['persisted_first_load_s']:.2f} s", f"in-memory load {r['load_s']:.2f} s",
+                             f"{r['persisted_first_load_s']:.2f} s", f"in-memory load {r['load_s']:.2f} s{bg}",
                              ratio(r["persisted_first_load_s"], r["load_s"]),
                              ("ok" if r["persisted_first_load_s"] <= 3 else "MISSED") if big else ""))
+                if "persisted_first_peak_rss_mb" in r:
+                    rows.append((f"scale {size}: persisted store, first load peak RSS{' (≤ 600 MB)' if big else ''}",
+                                 f"{r['persisted_first_peak_rss_mb']:.0f} MB", "", "",
+                                 ("ok" if r["persisted_first_peak_rss_mb"] <= 600 else "MISSED") if big else ""))
                 rows.append((f"scale {size}: persisted store, later opens{' (≤ 1 s)' if big else ''}",
                              f"{r['persisted_open_s']:.2f} s", f"in-memory load {r['load_s']:.2f} s",
                              ratio(r["persisted_open_s"], r["load_s"]),

@@ -22,10 +22,19 @@ def count(store):
     return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
 
+def wait_built(files, seconds=120):
+    import time
+
+    end = time.monotonic() + seconds
+    while not persist.is_built(files):
+        assert time.monotonic() < end, "the background build did not finish"
+        time.sleep(0.05)
+
+
 def test_first_open_builds_then_reopens_from_disk(tmp_path):
     data = tmp_path / "big.nt"
     write_nt(data, 500)
-    assert count(persist.open_dataset([data])) == 500
+    assert count(persist.open_dataset([data], background=False)) == 500
     built = persist.store_dir([data])
     assert (built / persist.DONE).exists()
     # a second open must not parse again: same size and mtime but other bytes still give the stored triples
@@ -39,11 +48,47 @@ def test_first_open_builds_then_reopens_from_disk(tmp_path):
     assert reopened.query(f"ASK {{ <urn:x:1> <{SK}region> <{SK}Lumbar> }}")
 
 
+def test_first_open_loads_in_memory_and_builds_on_disk_in_the_background(tmp_path, cache):
+    import pyoxigraph as ox
+
+    data = tmp_path / "big.nt"
+    write_nt(data, 300)
+    first = persist.open_dataset([data])  # small input: the in-memory load
+    assert count(first) == 300
+    first.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))  # a memory store
+    wait_built([data])
+    again = persist.open_dataset([data])
+    assert count(again) == 300
+    with pytest.raises((OSError, RuntimeError)):  # the persisted one, read-only
+        again.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))
+    assert not any(cache.glob(".store-*"))  # nothing half-built left
+
+
+def test_background_builder_is_a_command(tmp_path, cache):
+    data = tmp_path / "big.nt"
+    write_nt(data, 5)
+    assert persist.main([str(data)]) == 0 and persist.is_built([data])
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    assert persist.main([str(bad)]) == 2
+    assert not any(cache.glob(".store-*"))
+
+
+def test_killed_builders_folder_is_removed(tmp_path, cache):
+    data = tmp_path / "big.nt"
+    write_nt(data, 5)
+    cache.mkdir(parents=True, exist_ok=True)
+    stale = cache / f".{persist.store_dir([data]).name}.999999999.tmp"  # no such process
+    stale.mkdir()
+    persist.open_dataset([data], background=False)
+    assert not stale.exists()
+
+
 def test_changed_file_is_loaded_again(tmp_path):
     data = tmp_path / "big.nt"
     write_nt(data, 10)
     first = persist.store_dir([data])
-    assert count(persist.open_dataset([data])) == 10
+    assert count(persist.open_dataset([data], background=False)) == 10
     write_nt(data, 25)
     assert persist.store_dir([data]) != first
     assert count(persist.open_dataset([data])) == 25
@@ -52,8 +97,9 @@ def test_changed_file_is_loaded_again(tmp_path):
 def test_bad_file_leaves_no_store(tmp_path, cache):
     bad = tmp_path / "bad.nt"
     bad.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
-    with pytest.raises(SpinekgError, match="bad.nt"):
-        persist.open_dataset([bad])
+    for background in (True, False):
+        with pytest.raises(SpinekgError, match="bad.nt"):
+            persist.open_dataset([bad], background=background)
     assert not any(cache.glob("store-*")) and not any(cache.glob(".store-*"))
 
 

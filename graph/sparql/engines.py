@@ -12,7 +12,7 @@ from spinekg.graph.sparql.errors import QueryRefused, QuerySyntaxError, QueryTim
 from spinekg.graph.sparql.safety import QueryInfo, check_query
 from spinekg.graph.sparql.saved import SavedQuery, get_saved
 from spinekg.graph.sparql.store import load_store
-from spinekg.graph.sparql.terms import Result, Term, default_prefixes, from_ox, from_rdflib, to_ox, to_rdflib
+from spinekg.graph.sparql.terms import Result, Term, _from_ox, default_prefixes, from_ox, from_rdflib, to_ox, to_rdflib
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10_000
@@ -43,12 +43,17 @@ def check_timeout(timeout: float | None) -> float | None:
 
 def call_with_timeout(fn, timeout: float | None, *, sandboxed: bool = True):
     """Run fn on a fresh thread that has no network (graph.sparql.sandbox), stopping it at the
-    timeout. A process already sealed (a query worker) runs fn on its own thread when unlimited."""
+    timeout; without a timeout, on a kept sealed thread (graph.sparql.sealed). A process already
+    sealed (a query worker) runs fn on its own thread when unlimited."""
     from spinekg.graph.sparql import sandbox
 
     timeout = check_timeout(timeout)
     if timeout is None and (sandbox.sealed_here() or not sandboxed):
         return fn()
+    if timeout is None and sandboxed:  # a kept sealed thread: no thread start, no filter install
+        from spinekg.graph.sparql.sealed import run_sealed
+
+        return run_sealed(fn)
     box: dict = {}
 
     def target():
@@ -132,17 +137,54 @@ def _cap(rows_iter, max_rows):
 class OxigraphEngine(Engine):
     name = "oxigraph"
 
-    def __init__(self, store=None):
+    def __init__(self, store=None, *, cache: bool | None = None, read_only: bool | None = None):
+        """`read_only`: the store never changes, so saved queries may run as plans over keys
+        derived once (graph.sparql.plans); by default only the shared store (load_store) is.
+        `cache`: keep answers for repeated queries (graph.sparql.answers); by default when read-only.
+        Pass True only for a store nothing changes (e.g. a persisted dataset)."""
+        from spinekg.graph.sparql.store import is_shared
+
         self.store = store if store is not None else load_store()
+        self.read_only = is_shared(self.store) if read_only is None else read_only
+        self.cache = self.read_only if cache is None else cache
         self.prefixes = default_prefixes()
 
+    def plan(self, text: str, bindings: dict | None = None) -> str | None:
+        """The faster equivalent of a saved query's text for these bindings (graph.sparql.plans);
+        only over a store that does not change (read_only)."""
+        if not self.read_only:
+            return None
+        from spinekg.graph.sparql.plans import plan_for
+
+        return plan_for(self.store, text, bindings or {})
+
     def _execute(self, info, query, bindings, max_rows):
+        if not self.cache:
+            return self._evaluate(info, bindings, max_rows)
+        from spinekg.graph.sparql import answers
+
+        key = (info.text, tuple(sorted(bindings.items())), max_rows)
+        result = answers.get(self.store, key)
+        if result is None:
+            result = self._evaluate(info, bindings, max_rows)
+            answers.put(self.store, key, result)
+        return result
+
+    def _evaluate(self, info, bindings, max_rows):
         import pyoxigraph as ox
 
-        subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
+        plan = self.plan(info.text, bindings)  # its parameters are in its text already
+        subs = None if plan else {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
         try:
-            res = self.store.query(info.text, prefixes=self.prefixes, substitutions=subs or None,
-                                   default_graph=ox.DefaultGraph(), named_graphs=[])
+            try:
+                res = self.store.query(plan or info.text, prefixes=self.prefixes, substitutions=subs or None,
+                                       default_graph=ox.DefaultGraph(), named_graphs=[])
+            except SyntaxError:
+                if not plan:
+                    raise
+                # an IRI a lenient load let in that a query cannot spell: run the saved text instead
+                res = self.store.query(info.text, prefixes=self.prefixes, default_graph=ox.DefaultGraph(), named_graphs=[],
+                                       substitutions={ox.Variable(k): to_ox(v) for k, v in bindings.items()} or None)
         except SyntaxError as e:
             raise QuerySyntaxError(f"invalid query: {e}") from None
         except OSError as e:
@@ -153,11 +195,33 @@ class OxigraphEngine(Engine):
             return Result("ASK", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
             variables = [v.value for v in res.variables]
-            idx = range(len(variables))
-            rows, truncated = _cap((tuple([from_ox(sol[i]) for i in idx]) for sol in res), max_rows)
+            rows, truncated = _cap(_rows(res, len(variables)), max_rows)
             return Result("SELECT", variables, rows, truncated=truncated)
         triples, truncated = _cap(((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)) for t in res), max_rows)
         return Result(info.form, triples=triples, truncated=truncated)
+
+
+_TERMS: dict = {}  # pyoxigraph term -> Term: a plain dict is ~3x cheaper per look-up than lru_cache
+_TERMS_MAX = 1 << 17
+
+
+def _rows(solutions, width: int):
+    """Solutions as tuples of Terms; each distinct term converted once (codes and facet values repeat)."""
+    if len(_TERMS) > _TERMS_MAX:
+        _TERMS.clear()
+    get, idx = _TERMS.get, range(width)
+    for sol in solutions:
+        row = []
+        for i in idx:
+            t = sol[i]
+            if t is None:
+                row.append(None)
+                continue
+            v = get(t)
+            if v is None:
+                v = _TERMS[t] = _from_ox(t)
+            row.append(v)
+        yield tuple(row)
 
 
 @functools.lru_cache(maxsize=256)

@@ -50,9 +50,19 @@ def build_store(extra: list[Path] | None = None, *, user_data: bool = True):
     return store
 
 
+_SHARED: list = []  # the stores _load_store holds (so is_shared never builds one)
+
+
 @functools.lru_cache(maxsize=2)
 def _load_store(version: tuple):
-    return build_store()
+    store = build_store()
+    _SHARED[:] = [*_SHARED[-1:], store]
+    return store
+
+
+def is_shared(store) -> bool:
+    """Whether `store` is one load_store() handed out (read-only by contract)."""
+    return any(store is s for s in _SHARED)
 
 
 def load_store():

@@ -1,0 +1,105 @@
+"""Faster equivalents of saved queries for the embedded Oxigraph store (what the engine runs).
+
+A saved query's text stays standard SPARQL over the plain data, so rdflib, `push`ed servers and
+any SPARQL 1.1 endpoint answer it as written. For a read-only store (the shipped one, or one an
+engine is told nothing changes), OxigraphEngine runs the plan below instead: the pairs of codes
+the facet keys of graph/precompute.py find, as a VALUES block, joined by SPARQL with the labels
+(and regions) and ordered as the saved query orders them. The same answer: tests/test_precompute.py
+compares both on every code. A query the keys do not cover runs as written.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+SKOS_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+_STORES = 4  # stores whose keys are kept (the oldest dropped)
+_lock = threading.Lock()
+_indexes: OrderedDict = OrderedDict()  # id(store) -> (store, {rule name: PairIndex | None})
+
+
+def _one_facet_apart(rows: str) -> str:
+    return f"""SELECT DISTINCT ?code ?facet ?other ?label
+WHERE {{
+  VALUES (?code ?facet ?other) {{ {rows} }}
+  ?other {SKOS_LABEL} ?label .
+}}
+ORDER BY ?code ?facet ?other"""
+
+
+def _same_operation_other_regions(rows: str) -> str:
+    return f"""SELECT DISTINCT ?code ?sibling ?region ?label
+WHERE {{
+  VALUES (?code ?sibling) {{ {rows} }}
+  ?sibling {SKOS_LABEL} ?label ;
+           <https://w3id.org/spinekg/ontology#region> ?r .
+  ?r {SKOS_LABEL} ?rl .
+  BIND (STR(?rl) AS ?region)
+}}
+ORDER BY ?code ?sibling ?region"""
+
+
+def _literal(text: str) -> str:
+    import pyoxigraph as ox
+
+    return str(ox.Literal(text))
+
+
+def _rows_one_facet_apart(pairs) -> str:
+    return " ".join(f"({c} {_literal(f)} {o})" for c, f, o in pairs)
+
+
+def _rows_same_operation(pairs) -> str:
+    return " ".join(f"({c} {o})" for c, _, o in pairs)
+
+
+BUILDERS = {"one-facet-apart": (_one_facet_apart, _rows_one_facet_apart, "code"),
+            "same-operation-other-regions": (_same_operation_other_regions, _rows_same_operation, "code")}
+
+
+def _planned() -> dict:
+    from spinekg.graph import precompute
+    from spinekg.graph.sparql.saved import saved_queries
+
+    lib = saved_queries()
+    return {lib[r.name].text: r for r in precompute.rules() if r.name in BUILDERS and r.name in lib}
+
+
+def _index(store, rule):
+    from spinekg.graph import precompute
+
+    with _lock:
+        k = id(store)
+        entry = _indexes.get(k)
+        if entry is None or entry[0] is not store:  # holding the store keeps its id from being reused
+            entry = _indexes[k] = (store, {})
+            while len(_indexes) > _STORES:
+                _indexes.popitem(last=False)
+        _indexes.move_to_end(k)
+        built = entry[1]
+        if rule.name not in built:
+            built[rule.name] = precompute.build_index(store, rule)  # ~10 ms on the shipped store, once
+        return built[rule.name]
+
+
+def plan_for(store, text: str, bindings: dict) -> str | None:
+    """The plan's text, its parameter already in the VALUES rows, or None (not a planned query,
+    or a parameter other than the code: then the query runs as written). Only for stores that
+    do not change: the keys are kept for the store's life."""
+    from spinekg.graph.sparql.terms import to_ox
+
+    rule = _planned().get(text)
+    if rule is None:
+        return None
+    build, rows, param = BUILDERS[rule.name]
+    if set(bindings) - {param}:
+        return None
+    index = _index(store, rule)
+    if index is None:
+        return None
+    term = bindings.get(param)
+    if term is None:
+        pairs = index.pairs(None)
+    else:  # a value that is no IRI names no code: no pairs, as the query finds none
+        pairs = index.pairs(str(to_ox(term))) if term.kind == "uri" else []
+    return build(rows(pairs))
