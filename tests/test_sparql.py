@@ -428,3 +428,24 @@ def test_syntax_errors_name_line_column_and_token(cli):
     assert "line 1, column 19" in r.stderr and "'?x'" in r.stderr
     r = cli("query", "-e", "PREFIX sk: <urn:x#>\nSELECT * WHERE {\n  ?s sk:p ?o ORDER ?o }")
     assert r.exit_code == 2 and "line 3, column" in r.stderr and "'ORDER'" in r.stderr, r.stderr
+
+
+# The pairwise queries compare every facet a code can carry, the spine section's too: a facet
+# missing from their lists makes codes that differ in it look one facet apart (64493 and 64622,
+# injection vs denervation with another imaging and agent, came out as "procedure" only).
+PAIRWISE = [
+    ("one-facet-apart", "64493", {("imaging", "0216T"), ("region", "64490")}),
+    ("one-facet-apart", "64622", {("region", "64626")}),
+    ("same-operation-other-regions", "0213T", {("0216T", "lumbar"), ("0216T", "sacral")}),
+    ("same-operation-other-regions", "64493", {("64490", "cervical"), ("64490", "thoracic")}),
+]
+
+
+@pytest.mark.parametrize("name,code,expected", PAIRWISE)
+def test_pairwise_queries_weigh_the_spine_section_facets(name, code, expected, ox, rd):
+    q = S.get_saved(name)
+    short = lambda t: t.value.rsplit("/", 1)[-1]  # a code's IRI ends in its notation; literals as they are
+    for engine in (ox, rd):
+        r = engine.query(q.text, S.bind_params({"code": code}, q), timeout=None)
+        rows = {(short(row[1]), short(row[2])) for row in r.rows}
+        assert rows == expected, (type(engine).__name__, rows)
