@@ -73,31 +73,32 @@ def test_facet_list_is_read_from_the_query():
     assert "approach" in one.facet_names and "approach" not in same.facet_names
     assert (SK + "region", "region") in one.facets and same.only == "region"
     text = S.get_saved("one-facet-apart").text
-    extra = text.replace('(rdf:type "kind")', '(rdf:type "kind") (sk:imaging "imaging guidance")')
-    assert (SK + "imaging", "imaging guidance") in precompute.facet_map(extra)
+    extra = text.replace('(rdf:type "kind")', '(rdf:type "kind") (sk:laterality "laterality")')
+    assert (SK + "laterality", "laterality") in precompute.facet_map(extra)
     # a query of another shape gets no keys: it runs as written
     assert precompute.facet_map(text.replace("?x = sk:AddOnCode", "?x = sk:PrimaryCode")) is None
     assert precompute.facet_map("SELECT * WHERE { ?s ?p ?o }") is None
 
 
 def test_a_new_facet_in_the_data_changes_the_keys():
-    """Two codes equal in every listed facet but a new one (imaging): with the property in the
-    query's list they are one facet apart through it, without it they are not apart at all."""
+    """Two codes equal in every listed facet but a new one (a facet no query lists yet): with the
+    property in the query's list they are one facet apart through it, without it not at all."""
     text = S.get_saved("one-facet-apart").text
-    with_imaging = precompute.facet_map(text.replace('(rdf:type "kind")', '(rdf:type "kind") (sk:imaging "imaging guidance")'))
+    assert "sk:laterality" not in text
+    with_new = precompute.facet_map(text.replace('(rdf:type "kind")', '(rdf:type "kind") (sk:laterality "laterality")'))
     store = ox.Store()
     a, b = ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:b")
     t = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for c in (a, b):
         store.add(ox.Quad(c, t, ox.NamedNode(SK + "ProcedureCode")))
         store.add(ox.Quad(c, ox.NamedNode(SK + "region"), ox.NamedNode(SK + "Lumbar")))
-    store.add(ox.Quad(a, ox.NamedNode(SK + "imaging"), ox.NamedNode("urn:x:fluoroscopy")))
-    index = precompute.build_index(store, precompute.PairRule("one-facet-apart", with_imaging, None))
-    assert index.pairs(str(a)) == [(str(a), "imaging guidance", str(b))]
+    store.add(ox.Quad(a, ox.NamedNode(SK + "laterality"), ox.NamedNode("urn:x:left")))
+    index = precompute.build_index(store, precompute.PairRule("one-facet-apart", with_new, None))
+    assert index.pairs(str(a)) == [(str(a), "laterality", str(b))]
     without = precompute.build_index(store, precompute.PairRule("one-facet-apart", precompute.facet_map(text), None))
     assert without.pairs(str(a)) == []  # equal in every listed facet
     store.add(ox.Quad(ox.BlankNode(), t, ox.NamedNode(SK + "ProcedureCode")))
-    assert precompute.build_index(store, precompute.PairRule("one-facet-apart", with_imaging, None)) is None
+    assert precompute.build_index(store, precompute.PairRule("one-facet-apart", with_new, None)) is None
 
 
 def test_nothing_derived_reaches_the_graph(store):
@@ -122,20 +123,20 @@ def test_plans_follow_the_data(tmp_path):
     extra.write_text("""
 @prefix sk: <https://w3id.org/spinekg/ontology#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-<https://w3id.org/spinekg/cpt/0200T> a sk:PrimaryCode, sk:ProcedureCode ; skos:prefLabel "test code"@en ;
+<https://w3id.org/spinekg/cpt/0998T> a sk:PrimaryCode, sk:ProcedureCode ; skos:prefLabel "test code"@en ;
     sk:region sk:Lumbar ; sk:approach sk:Posterior ; sk:procedure sk:Laminectomy .
-<https://w3id.org/spinekg/cpt/0201T> a sk:PrimaryCode, sk:ProcedureCode ; skos:prefLabel "test code 2"@en ;
+<https://w3id.org/spinekg/cpt/0999T> a sk:PrimaryCode, sk:ProcedureCode ; skos:prefLabel "test code 2"@en ;
     sk:region sk:Thoracic ; sk:approach sk:Posterior ; sk:procedure sk:Laminectomy .
 """, encoding="utf-8")
     bigger = S.build_store([Path(extra)])
     fast, written = engines(bigger)
-    new = "https://w3id.org/spinekg/cpt/0200T"
+    new = "https://w3id.org/spinekg/cpt/0998T"
     for name in PAIRWISE:
         got = answers(fast, name, new)
         assert got == answers(written, name, new)
-        assert got[2], name  # 0201T: the same but for the region
+        assert got[2], name  # 0999T: the same but for the region
         assert answers(fast, name, None) == answers(written, name, None)
-    assert "https://w3id.org/spinekg/cpt/0201T" in {r[2].value for r in answers(fast, "one-facet-apart", new)[2]}
+    assert "https://w3id.org/spinekg/cpt/0999T" in {r[2].value for r in answers(fast, "one-facet-apart", new)[2]}
 
 
 def test_keys_are_derived_again_when_the_imports_change(tmp_path, monkeypatch, store):

@@ -238,7 +238,10 @@ class _ServedEngine(ENGINES["oxigraph"]):
     """The Oxigraph engine over the served store, with the prefix table that came with it."""
 
     def __init__(self, store, prefixes: dict[str, str]):
+        # the served store never changes: saved queries may run as plans; answers are kept by the
+        # server process (spinekg.http.answers), not a second time inside the capped worker
         self.store, self.prefixes = store, prefixes
+        self.read_only, self.cache = True, False
 
 
 def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB, *, lazy_parser: bool = False) -> None:
