@@ -79,11 +79,13 @@ def _row_in(kind: str, r: list) -> tuple:
 
 
 def digest(paths: list[Path]) -> str:
+    from spinekg.graph.userfiles import NCCI_MAX_BYTES
+
     if len(paths) == 1:
-        return sha256_file(paths[0])
+        return sha256_file(paths[0], NCCI_MAX_BYTES)
     h = hashlib.sha256()
     for p in paths:
-        h.update(sha256_file(p).encode())
+        h.update(sha256_file(p, NCCI_MAX_BYTES).encode())
     return h.hexdigest()
 
 

@@ -153,11 +153,20 @@ def user_files() -> list[Path]:
     return [p for p in (descriptors_path(), ncci_path()) if p.exists()]
 
 
-def sha256_file(path: Path) -> str:
-    """SHA-256 of the user's source file (read through the same checks as the import itself)."""
-    from spinekg.graph.userfiles import TABLE_MAX_BYTES, read_user_file
+def sha256_file(path: Path, max_bytes: int | None = None) -> str:
+    """SHA-256 of the user's source file, streamed (an NCCI PTP part is hundreds of MB), through
+    the same checks as the import itself: regular file, at most `max_bytes` (default: a table's)."""
+    from spinekg.graph.errors import SpinekgError
+    from spinekg.graph.userfiles import TABLE_MAX_BYTES, open_user_file, os_error_message
 
-    return hashlib.sha256(read_user_file(path, TABLE_MAX_BYTES)).hexdigest()
+    h = hashlib.sha256()
+    try:
+        with open_user_file(path, TABLE_MAX_BYTES if max_bytes is None else max_bytes) as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    except OSError as e:
+        raise SpinekgError(os_error_message(path, e)) from None
+    return h.hexdigest()
 
 
 def add_import_node(g, kind: str, record: dict):

@@ -68,3 +68,21 @@ def test_ncci_nodes_conform_to_their_shapes(imported_graph):
         if t[1] != URIRef("https://w3id.org/spinekg/ontology#modifierIndicator"):
             bad.add(t)
     assert not pyshacl.validate(bad, shacl_graph=shapes)[0]  # the shapes catch a missing indicator
+
+
+def test_an_ncci_file_larger_than_a_table_imports(cli, tmp_path, monkeypatch):
+    """NCCI files are hashed as a stream under the NCCI cap, not read whole under a table's (a PTP
+    part of CMS's size, over 64 MiB, once failed 'larger than the 64 MiB limit')."""
+    from spinekg.graph import userfiles
+
+    monkeypatch.setenv("SPINEKG_HOME", str(tmp_path / "home"))
+    ptp = NCCI / "ccipra-v321r0-f1.txt"
+    monkeypatch.setattr(userfiles, "TABLE_MAX_BYTES", ptp.stat().st_size - 1)  # the file is over a table's cap
+    r = cli("import", "ncci-ptp", str(ptp))
+    assert r.exit_code == 0, r.stderr
+    from spinekg.graph.userdata import sha256_file
+
+    import hashlib
+    assert sha256_file(ptp, userfiles.NCCI_MAX_BYTES) == hashlib.sha256(ptp.read_bytes()).hexdigest()
+    bad = cli("import", "ncci-ptp", str(tmp_path))  # a folder: still one line
+    assert bad.exit_code != 0 and len(bad.stderr.strip().splitlines()) == 1
