@@ -560,7 +560,12 @@ def main(argv=None) -> int:
             if name in sections:
                 t0 = time.perf_counter()
                 print(f"[{name}] …", file=sys.stderr, flush=True)
-                got = fn()
+                try:
+                    got = fn()
+                except Exception as e:  # noqa: BLE001 (one section failing must not lose the others' figures)
+                    print(f"[{name}] FAILED: {' '.join(str(e).split())[:300]}", file=sys.stderr, flush=True)
+                    res.setdefault("failed", {})[name] = " ".join(str(e).split())[:300]
+                    continue
                 if got is None:  # the section's module is not in this checkout
                     continue
                 res[name] = got
