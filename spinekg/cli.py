@@ -7,6 +7,16 @@ from __future__ import annotations
 
 import sys
 
+if sys.argv[1:2] == ["serve"]:  # its first query worker starts before click and typer load (spawn.py)
+    from spinekg.http.spawn import spawn_early
+
+    spawn_early(sys.argv[2:])
+elif sys.argv[1:2] == ["query"] and not any(a.startswith(("--endpoint", "--engine", "--list", "-h", "--help"))
+                                            for a in sys.argv[2:]):
+    from spinekg.graph.sparql.store import prefetch  # the kept graph loads on another core meanwhile
+
+    prefetch()
+
 import click
 import typer
 import typer.core

@@ -103,11 +103,14 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxi
         raise SpinekgError(f"cannot listen on {host}:{port}: {getattr(e, 'strerror', None) or e}") from None
     first = None
     try:
-        if not endpoint:  # the first worker starts now: it loads the graph while this process imports the rest
-            from spinekg.http.spawn import DEFAULT_MEMORY_MB, spawn_worker
+        from spinekg.http.spawn import DEFAULT_MEMORY_MB, drop_early, spawn_worker, take_early
 
+        if endpoint:
+            drop_early()
+        else:  # the first worker starts now (or started before the CLI read its options: spawn_early),
+            # so it loads the graph while this process imports the rest
             memory_mb = memory_mb or DEFAULT_MEMORY_MB
-            first = spawn_worker(engine, memory_mb)
+            first = take_early(engine, memory_mb) or spawn_worker(engine, memory_mb)
         from spinekg.graph.sparql.engines import check_timeout
         from spinekg.http.lanes import Lanes, RemoteLane
 
@@ -126,6 +129,9 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxi
                   allowed_hosts=allowed_hosts(bound_host, bound_port, allow_hosts), answer_cache=answer_cache)
         server = SparqlServer(sock, lanes, app, http_parser)  # imports uvicorn while the first worker starts
         import spinekg.graph.sparql.formats  # noqa: F401 (the first answer's writers, also meanwhile)
+        from spinekg.graph.sparql.lexer import _token_re
+
+        _token_re()  # the answer cache's key tokenizes each query (spinekg.http.answers): compiled meanwhile
 
         server.uvicorn.config.load()
         lanes.start(wait_all=wait_all)

@@ -1,6 +1,7 @@
 """A small SPARQL lexer: codepoint unescaping and tokens with offsets (for text rewriting and limits)."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -8,7 +9,7 @@ from spinekg.graph.sparql.errors import QuerySyntaxError
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _PN_CHARS = r"A-Za-z0-9_\u00B7-\U000EFFFF"
-_TOKEN = re.compile(
+_TOKEN_PATTERN = (
     r"""
     (?P<ws>\s+)
   | (?P<comment>\#[^\n\r]*)
@@ -21,9 +22,17 @@ _TOKEN = re.compile(
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*=<>!+\-/|^?$@])
-    """,
-    re.VERBOSE,
+    """
 )
+
+
+@functools.cache
+def _token_re() -> re.Pattern:
+    """Compiled on first use: its Unicode classes take ~15 ms to compile, and a query whose check
+    verdict is on disk (graph.sparql.safety) never tokenizes."""
+    return re.compile(_TOKEN_PATTERN, re.VERBOSE)
+
+
 class Token(NamedTuple):
     kind: str
     text: str
@@ -43,9 +52,9 @@ def unescape_codepoints(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens, pos, line = [], 0, 1
+    tokens, pos, line, token_re = [], 0, 1, _token_re()
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
+        m = token_re.match(text, pos)
         if m is None or m.end() == pos:
             raise QuerySyntaxError(f"cannot read the query at line {line}: {text[pos:pos + 20]!r}")
         kind = m.lastgroup

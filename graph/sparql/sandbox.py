@@ -17,6 +17,40 @@ from spinekg.graph.errors import SpinekgError
 DENIED = ("socket", "socketpair", "connect", "io_uring_setup")
 OPT_OUT = "SPINEKG_NO_SANDBOX"  # =1: rely on the parser check alone (platforms without seccomp)
 _local = threading.local()
+_SONAMES = {"c": "libc.so.6", "seccomp": "libseccomp.so.2"}  # glibc's and libseccomp's current sonames
+_import_lock = threading.Lock()
+
+
+def _pyseccomp():
+    """pyseccomp, imported with its two ctypes.util.find_library look-ups answered by dlopen of the
+    usual sonames first: on Linux each look-up runs `ldconfig -p` in a subprocess (5-10 ms each,
+    on every CLI query and every worker start). A name dlopen cannot open is looked up as before."""
+    import sys
+
+    if "pyseccomp" in sys.modules:
+        return sys.modules["pyseccomp"]
+    import ctypes
+    import ctypes.util
+
+    with _import_lock:
+        original = ctypes.util.find_library
+
+        def find_library(name):
+            soname = _SONAMES.get(name) if sys.platform.startswith("linux") else None
+            if soname:
+                try:
+                    ctypes.CDLL(soname)
+                    return soname
+                except OSError:
+                    pass
+            return original(name)
+
+        ctypes.util.find_library = find_library
+        try:
+            import pyseccomp
+        finally:
+            ctypes.util.find_library = original
+    return pyseccomp
 
 
 class SandboxUnavailable(SpinekgError):
@@ -27,8 +61,7 @@ class SandboxUnavailable(SpinekgError):
 def unavailable_reason() -> str | None:
     """Why the sandbox cannot be installed on this machine (None when it can)."""
     try:
-        import pyseccomp
-
+        pyseccomp = _pyseccomp()
         pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
     except Exception as e:  # noqa: BLE001 (no libseccomp, not Linux, ...)
         return f"seccomp is not available: {' '.join(str(e).split()) or type(e).__name__}"
@@ -46,8 +79,7 @@ def deny_network(*, whole_process: bool = False) -> bool:
             return False
         raise SandboxUnavailable(f"cannot shut the network off for query evaluation ({reason}); "
                                  f"set {OPT_OUT}=1 to rely on the parser check alone")
-    import pyseccomp
-
+    pyseccomp = _pyseccomp()
     f = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
     for name in DENIED:
         try:

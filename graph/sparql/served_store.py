@@ -1,6 +1,6 @@
-"""The graph the query workers serve, kept as one N-Triples file in the cache folder: a worker
-reads it in ~100 ms instead of parsing the Turtle, materialising and importing rdflib for the
-prefix table (~400 ms).
+"""The shipped graph (+ the user's imports), kept as one N-Triples file in the cache folder: a query
+worker and a CLI query (graph.sparql.store.load_store) read it in ~50 ms instead of parsing the
+Turtle and materialising (~100 ms).
 
 The file is keyed like the compiled cache (the bytes of every source file and user import,
 graph.compiled.cache_key) plus the code that builds the store and the prefix table and the
@@ -43,27 +43,51 @@ def served_path() -> Path:
     return cache_dir() / f"served-{FORMAT}-{served_key()}.nt"
 
 
-def served_store() -> tuple:
-    """(in-memory Store holding graph.sparql.store.load_store()'s graph, the default prefixes)."""
+def kept_store():
+    """(in-memory Store, prefixes) loaded from the kept copy, or None when there is none (or it is
+    damaged, or the cache folder cannot be read): then the caller builds the store and keep()s it."""
     import pyoxigraph as ox
 
     try:
-        path = served_path()
-        kept = _read(path)
+        kept = _read(served_path())
     except OSError:
-        path, kept = None, None
-    if kept is not None:
-        prefixes, body = kept
-        store = ox.Store()
-        store.load(body, format=ox.RdfFormat.N_TRIPLES, lenient=True)  # our own output, checked by its hash
-        return store, prefixes
-    from spinekg.graph.sparql.store import load_store, store_ntriples
+        return None
+    if kept is None:
+        return None
+    prefixes, body = kept
+    store = ox.Store()
+    store.load(body, format=ox.RdfFormat.N_TRIPLES, lenient=True)  # our own output, checked by its hash
+    return store, prefixes
+
+
+def keep(store, prefixes: dict | None = None) -> None:
+    """Keep `store` (graph.sparql.store.build_store()'s graph) for the next process; failures only cost speed."""
+    from spinekg.graph.sparql.store import store_ntriples
     from spinekg.graph.sparql.terms import default_prefixes
 
-    store, prefixes = load_store(), default_prefixes()
-    if path is not None:
-        _write(path, prefixes, store_ntriples(store))
-    return store, prefixes
+    try:
+        path = served_path()
+    except OSError:
+        return
+    _write(path, prefixes if prefixes is not None else default_prefixes(), store_ntriples(store))
+
+
+def served_store() -> tuple:
+    """(in-memory Store holding graph.sparql.store.load_store()'s graph, the default prefixes)."""
+    kept = kept_store()
+    if kept is not None:
+        return kept
+    from spinekg.graph.sparql.store import load_store
+    from spinekg.graph.sparql.terms import default_prefixes
+
+    store = load_store()  # a fresh build is kept by load_store; one this process held already, here
+    try:
+        missing = _read(served_path()) is None
+    except OSError:
+        missing = False
+    if missing:
+        keep(store)
+    return store, default_prefixes()
 
 
 def _read(path: Path) -> tuple[dict, bytes] | None:

@@ -13,12 +13,13 @@ import threading
 import time
 
 from spinekg.graph.errors import SpinekgError
-from spinekg.graph.sparql.engines import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, ENGINES
 from spinekg.graph.sparql.errors import (QueryMemoryLimit, QueryRefused, QuerySyntaxError, QueryTimeout,
                                          ServerBusy, UpdateRefused)
-from spinekg.graph.sparql.safety import check_query
-from spinekg.graph.sparql.terms import Result, Term
 
+# the engines, the check and the terms are imported where used: the server (spinekg.http.lanes)
+# needs only the Worker, and a starting worker imports them while its graph loads
+DEFAULT_TIMEOUT = 10.0  # = graph.sparql.engines.DEFAULT_TIMEOUT (a test keeps them equal)
+DEFAULT_MAX_ROWS = 10_000  # = graph.sparql.engines.DEFAULT_MAX_ROWS
 DEFAULT_MEMORY_MB = 1024  # per query, above what the worker holds after loading the graph
 PARSER_ALLOWANCE_MB = 256  # address space the SPARQL parser's import may add on top of the cap
 RECYCLE_GROWTH_MB = 256  # a worker whose resident size grew this much since it started is replaced
@@ -152,14 +153,16 @@ class Worker:
         return self.proc.pid
 
 
-def raise_answer(answer: dict) -> Result:
+def raise_answer(answer: dict):
     """A worker's JSON answer -> Result, or the error it names."""
     if "error" in answer:
         raise _ERRORS.get(answer.get("type"), SpinekgError)(answer["error"])
+    from spinekg.graph.sparql.terms import Result
+
     return Result.from_wire(answer)
 
 
-def request(query: str, bindings: dict[str, Term] | None, max_rows: int | None) -> dict:
+def request(query: str, bindings: dict | None, max_rows: int | None) -> dict:
     return {"query": query, "bindings": {k: list(v) for k, v in (bindings or {}).items()}, "max_rows": max_rows}
 
 
@@ -168,6 +171,8 @@ class WorkerPool:
     timeout is really stopped: its worker is killed and a fresh one takes its place."""
 
     def __init__(self, engine: str = "oxigraph", workers: int = 2, *, memory_mb: int = DEFAULT_MEMORY_MB):
+        from spinekg.graph.sparql.engines import ENGINES
+
         if engine not in ENGINES:
             raise SpinekgError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
         self.engine, self.memory_mb = engine, memory_mb
@@ -199,9 +204,11 @@ class WorkerPool:
         with self.lock:
             return sorted(w.pid for w in self.all)
 
-    def query(self, query: str, bindings: dict[str, Term] | None = None, *,
-              timeout: float | None = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS) -> Result:
+    def query(self, query: str, bindings: dict | None = None, *,
+              timeout: float | None = DEFAULT_TIMEOUT, max_rows: int | None = DEFAULT_MAX_ROWS):
         import queue
+
+        from spinekg.graph.sparql.safety import check_query
 
         check_query(query)
         limit = timeout if timeout and timeout > 0 else 3600.0
@@ -234,14 +241,36 @@ class WorkerPool:
             w.kill()
 
 
-class _ServedEngine(ENGINES["oxigraph"]):
+def _served_engine(store, prefixes: dict[str, str]):
     """The Oxigraph engine over the served store, with the prefix table that came with it."""
+    from spinekg.graph.sparql.engines import OxigraphEngine
 
-    def __init__(self, store, prefixes: dict[str, str]):
-        # the served store never changes: saved queries may run as plans; answers are kept by the
-        # server process (spinekg.http.answers), not a second time inside the capped worker
-        self.store, self.prefixes = store, prefixes
-        self.read_only, self.cache = True, False
+    class ServedEngine(OxigraphEngine):
+        def __init__(self):
+            # the served store never changes: saved queries may run as plans; answers are kept by the
+            # server process (spinekg.http.answers), not a second time inside the capped worker
+            self.store, self.prefixes = store, prefixes
+            self.read_only, self.cache = True, False
+
+    return ServedEngine()
+
+
+def _load_kept() -> dict:
+    """Start reading the kept copy of the graph on a thread (pyoxigraph parses without the GIL),
+    so the worker imports the engine and the check meanwhile; box["kept"] holds the result."""
+    box: dict = {}
+
+    def run():
+        try:
+            from spinekg.graph.sparql.served_store import kept_store
+
+            box["kept"] = kept_store()
+        except Exception:  # noqa: BLE001 (the main thread builds the store and meets the error there)
+            box["kept"] = None
+
+    box["thread"] = threading.Thread(target=run, name="spinekg-worker-load", daemon=True)
+    box["thread"].start()
+    return box
 
 
 def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB, *, lazy_parser: bool = False) -> None:
@@ -253,11 +282,19 @@ def worker_main(engine_name: str, memory_mb: int = DEFAULT_MEMORY_MB, *, lazy_pa
 
     out = sys.stdout.buffer
     try:
-        sandbox.deny_network(whole_process=True)
-        if engine_name == "oxigraph":  # the persisted copy opens in ~20 ms instead of a parse
-            from spinekg.graph.sparql.served_store import served_store
+        sandbox.deny_network(whole_process=True)  # every thread, the loader's included
+        loading = _load_kept() if engine_name == "oxigraph" else None
+        from spinekg.graph.sparql.engines import ENGINES
+        from spinekg.graph.sparql.safety import check_query
+        from spinekg.graph.sparql.terms import Term
 
-            engine = _ServedEngine(*served_store())
+        if loading is not None:  # the persisted copy loads in ~50 ms instead of a parse
+            loading["thread"].join()
+            if loading["kept"] is None:
+                from spinekg.graph.sparql.served_store import served_store
+
+                loading["kept"] = served_store()
+            engine = _served_engine(*loading["kept"])
         else:
             engine = ENGINES[engine_name]()
         engine.query("ASK { ?s ?p ?o }", timeout=None)  # warm the store before the cap

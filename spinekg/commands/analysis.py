@@ -93,6 +93,10 @@ def register(app: typer.Typer) -> None:
 
         Example: spinekg query --name addons-of-primary --param primary=63304 --format csv
         """
+        if not list_saved and endpoint is None and engine is EngineName.oxigraph:
+            from spinekg.graph.sparql.store import prefetch
+
+            prefetch()  # the graph loads on another core while the query is read and checked
         import sys
 
         from spinekg.graph import sparql
