@@ -34,13 +34,14 @@ class SparqlServer:
     def __init__(self, sock: socket.socket, lanes, app: App, parser: str | None = None):
         import uvicorn
 
-        from spinekg.http.protocol import MAX_HEADER_BYTES, HeaderTimeoutProtocol, protocol_class
+        from spinekg.http.protocol import MAX_HEADER_BYTES, HardenedHttpToolsProtocol, protocol_class
 
         self.socket, self.runner, self.app = sock, lanes, app
-        self.http_parser = "h11" if protocol_class(parser) is HeaderTimeoutProtocol else "httptools"
+        self.http_parser = "httptools" if protocol_class(parser) is HardenedHttpToolsProtocol else "h11"
         self.server_address = sock.getsockname()[:2]
         config = uvicorn.Config(app, http=protocol_class(parser), loop="asyncio", lifespan="off", ws="none",
                                 log_level="critical", access_log=False, server_header=False,
+                                log_config=None,  # no dictConfig (~10 ms at start): uvicorn logs only critical errors
                                 timeout_keep_alive=5, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
                                 backlog=4096, timeout_graceful_shutdown=2, proxy_headers=False)
         self.uvicorn = uvicorn.Server(config)

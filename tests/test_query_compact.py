@@ -28,3 +28,21 @@ def test_csv_full_by_default_compact_on_request(cli):
 def test_compact_refused_for_json(cli):
     r = cli("query", "-e", "SELECT ?c WHERE { ?c a sk:AddOnCode }", "-f", "json", "--compact")
     assert r.exit_code == 2 and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_compact_names_come_from_a_small_cached_table(tmp_path, monkeypatch):
+    # the facet table the compact cells use is the catalog's, kept apart so a cold query skips the catalog
+    from spinekg.graph import compiled
+    from spinekg.graph.model import load_catalog
+    from spinekg.graph.sparql import formats
+
+    monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path))
+    expected = {local: name for values in load_catalog().facet_values.values() for name, local in values.items()}
+    assert formats._facet_names() == expected and expected["LateralExtracavitary"] == "lateral extracavitary"
+    (kept,) = tmp_path.glob("facetnames-*.json")
+    monkeypatch.setattr("spinekg.graph.model.load_catalog", lambda: (_ for _ in ()).throw(AssertionError("read")))
+    assert formats._facet_names() == expected  # from the kept table
+    kept.write_bytes(kept.read_bytes()[:-5])  # damaged: rebuilt from the catalog
+    monkeypatch.undo()
+    monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path))
+    assert formats._facet_names() == expected and compiled.read_cached(compiled.cache_key(), "facetnames") == expected

@@ -1,25 +1,11 @@
 """`python -m spinekg.graph.sparql worker ENGINE [--memory-mb N] [--lazy-parser]`: the query worker WorkerPool and the server start."""
 import os
 import sys
-import threading
-import time
 
-
-def _die_with_parent(parent: int) -> None:
-    """A worker whose server is gone (killed, SIGTERM without cleanup) stops within 0.1 s, even
-    while it is still loading, instead of finishing its start-up on a core the next one needs.
-    The parent names itself (a parent that died before this line ran would otherwise go unseen)."""
-    while True:
-        time.sleep(0.1)
-        if os.getppid() != parent:
-            os._exit(0)
-
+from spinekg.graph.sparql.workers import DEFAULT_MEMORY_MB, watch_parent, worker_main
 
 _parent = os.environ.get("SPINEKG_WORKER_PARENT", "")
-threading.Thread(target=_die_with_parent, args=(int(_parent) if _parent.isdigit() else os.getppid(),), daemon=True,
-                 name="spinekg-parent-watch").start()
-
-from spinekg.graph.sparql.workers import DEFAULT_MEMORY_MB, worker_main  # noqa: E402
+watch_parent(int(_parent) if _parent.isdigit() else os.getppid())
 
 args = sys.argv[1:]
 lazy = args[-1:] == ["--lazy-parser"]  # the server's first worker: the parser is imported when needed

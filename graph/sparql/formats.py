@@ -188,10 +188,19 @@ _SK = "https://w3id.org/spinekg/ontology#"
 
 
 def _facet_names() -> dict[str, str]:
-    """sk: local name of each facet value -> its short name ("LateralExtracavitary" -> "lateral extracavitary")."""
-    from spinekg.graph.model import load_catalog
+    """sk: local name of each facet value -> its short name ("LateralExtracavitary" -> "lateral extracavitary"),
+    from the catalog's facet table, kept on its own in the compiled cache (same key): a cold query
+    reads ~2 KB instead of importing the model and reading the whole catalog (~30 ms)."""
+    from spinekg.graph.compiled import cache_key, read_cached, write_cached
 
-    return {local: name for values in load_catalog().facet_values.values() for name, local in values.items()}
+    key = cache_key()
+    names = read_cached(key, "facetnames")
+    if names is None or not all(isinstance(v, str) for v in names.values()):
+        from spinekg.graph.model import load_catalog
+
+        names = {local: name for values in load_catalog().facet_values.values() for name, local in values.items()}
+        write_cached(key, names, "facetnames")
+    return names
 
 
 def compact_result(r: Result) -> Result:

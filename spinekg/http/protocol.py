@@ -14,7 +14,7 @@ second timer closes a connection whose next request head is not complete within 
 """
 from __future__ import annotations
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+import functools
 
 from spinekg.http.negotiation import (CONTENT_TYPES, FORMAT_ALIASES, GRAPH_FORMATS, GRAPH_TYPES,  # noqa: F401
                                      SELECT_TYPES, negotiate, wanted_format)
@@ -77,10 +77,18 @@ class HeadTimer:
         super().connection_lost(exc)
 
 
-class HeaderTimeoutProtocol(HeadTimer, H11Protocol):
-    def connection_made(self, transport) -> None:  # type: ignore[override]
-        super().connection_made(CorkedTransport(transport, self.loop))
-        self._arm_head_timer()
+@functools.cache
+def h11_protocol():
+    """uvicorn's h11 protocol + the header timeout; defined on first use, as h11 and uvicorn's
+    h11 module take ~20 ms to import and a server on httptools never needs them."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderTimeoutProtocol(HeadTimer, H11Protocol):
+        def connection_made(self, transport) -> None:  # type: ignore[override]
+            super().connection_made(CorkedTransport(transport, self.loop))
+            self._arm_head_timer()
+
+    return HeaderTimeoutProtocol
 
 
 def refusal(status: int, message: str) -> bytes:
@@ -94,7 +102,7 @@ try:
     import httptools
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # h11 only
-    HttpToolsProtocol = None
+    HttpToolsProtocol = HardenedHttpToolsProtocol = None
 else:
     class HardenedHttpToolsProtocol(HeadTimer, HttpToolsProtocol):
         """uvicorn's httptools protocol + the header timeout, a head-size limit, one-line 400s."""
@@ -167,5 +175,5 @@ def protocol_class(parser: str | None = None):
     if parser == "h11" or HttpToolsProtocol is None:
         if parser == "httptools":
             raise ImportError("httptools is not installed")
-        return HeaderTimeoutProtocol
+        return h11_protocol()
     return HardenedHttpToolsProtocol
