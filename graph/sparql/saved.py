@@ -9,11 +9,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib.resources import files
+from pathlib import Path
 
 from spinekg.graph.errors import SpinekgError
 
-QUERIES_DIR = files("spinekg.graph") / "queries"
+# a plain path, as graph/load.py's: the package is installed as files, and importlib.resources
+# costs a cold query (and each query worker's start) 10-40 ms of imports
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 @dataclass(frozen=True)
 class Param:
     name: str
