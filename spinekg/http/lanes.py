@@ -55,6 +55,9 @@ class Lanes:
             self.close()
             raise
         self._arrive(self.first)
+        # idle counts from now: a slow start (a loaded machine) must not start the other workers
+        # before the first request arrives, on the cores the first answer needs
+        self.last_request = time.monotonic()
         if wait_all:
             for w in list(self.executor.map(self._spawn, self.rest)):  # in parallel
                 self._arrive(w)
