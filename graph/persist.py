@@ -156,20 +156,12 @@ def _prune(current: Path, keep: int) -> None:
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in stores[max(0, keep - 1):]:
         shutil.rmtree(old, ignore_errors=True)
+    from spinekg.graph.atomicfile import pid_alive
+
     for tmp in current.parent.glob(f".store-{FORMAT}-*.tmp"):  # left by a builder that was killed
         pid = tmp.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's process: not ours to judge
-    return True
 
 
 def main(argv: list[str] | None = None) -> int:

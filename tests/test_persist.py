@@ -108,3 +108,16 @@ def test_unknown_suffix_is_a_user_error(tmp_path):
     f.write_text("a,b\n", encoding="utf-8")
     with pytest.raises(SpinekgError, match="unknown RDF file type"):
         persist.open_dataset([f])
+
+
+def test_pid_alive_is_shared_with_atomicfile():
+    import os
+    import subprocess
+    import sys
+
+    from spinekg.graph import atomicfile
+
+    assert not hasattr(persist, "_alive")  # one copy: atomicfile's
+    assert atomicfile.pid_alive(os.getpid())
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    assert not atomicfile.pid_alive(int(done.stdout))  # exited and reaped
