@@ -278,14 +278,17 @@ def peak_rss_mb():
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
+# load_s: spinekg's in-memory load of a user data set (graph/persist.py::load_memory, what a first
+# open returns); load_pyoxigraph_s (a raw strict Store.load) and load_lenient_s are its references.
 SCALE_CHILD = r"""
 import json, resource, statistics, sys, time
+from pathlib import Path
 sys.path.insert(0, sys.argv[2])
 import pyoxigraph as ox
 from spinekg.graph import sparql
+from spinekg.graph.persist import load_memory
 t = time.perf_counter()
-store = ox.Store()
-store.load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)
+store = load_memory([Path(sys.argv[1])])
 load_s = time.perf_counter() - t
 engine = sparql.OxigraphEngine(store)
 queries = {}
@@ -299,17 +302,24 @@ for name, saved in sparql.saved_queries().items():
     queries[name] = round(statistics.median(samples) * 1000, 3)
 peak = peak_rss_mb()  # before the second store below
 n = len(store)
-del store, engine
+print(json.dumps({"triples": n, "load_s": round(load_s, 3), "peak_rss_mb": round(peak, 1), "queries_ms": queries}))
+"""
+# The references, each in a fresh process as load_s is (a second load in one process is slower):
+# a raw Store.load, strict and lenient (which skips the IRI and literal checks).
+RAW_LOAD_CHILD = r"""
+import os, sys, time
+import pyoxigraph as ox
 t = time.perf_counter()
-ox.Store().load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES, lenient=True)  # skips IRI/literal checks
-lenient_s = time.perf_counter() - t
-print(json.dumps({"triples": n, "load_s": round(load_s, 3), "load_lenient_s": round(lenient_s, 3),
-                  "peak_rss_mb": round(peak, 1),
-                  "queries_ms": queries}))
+ox.Store().load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES, lenient=sys.argv[2] == "lenient")
+print(round(time.perf_counter() - t, 3), flush=True)
+os._exit(0)  # not timed, and not worth waiting for: freeing the store
 """
 
 # The persisted store (graph/persist.py): run once to build it, then again to open it as users'
 # later runs do; each in a fresh process so the open time and peak RSS are that process's own.
+# A later open answers from disk at once and from an in-memory copy once a thread has loaded it
+# (graph/warmstore.py): warm_s is when that copy is ready, queries_ms its figures after that, and
+# disk_queries_ms the on-disk store's (what a query in the first warm_s seconds gets).
 PERSIST_CHILD = r"""
 import json, resource, statistics, sys, time
 t0 = time.perf_counter()
@@ -318,18 +328,29 @@ from spinekg.graph import sparql
 from spinekg.graph.persist import open_dataset
 store = open_dataset([sys.argv[1]])
 open_s = time.perf_counter() - t0
-engine = sparql.OxigraphEngine(store)
-queries = {}
-for name, saved in sparql.saved_queries().items() if int(sys.argv[3]) else ():
-    b = sparql.bind_params(saved.example_params(), saved)
-    samples = []
-    for _ in range(int(sys.argv[3])):
-        t = time.perf_counter()
-        engine.query(saved.text, b, timeout=None, max_rows=None)
-        samples.append(time.perf_counter() - t)
-    queries[name] = round(statistics.median(samples) * 1000, 3)
-print(json.dumps({"open_s": round(open_s, 3), "queries_ms": queries,
-                  "peak_rss_mb": round(peak_rss_mb(), 1)}))
+runs = int(sys.argv[3])
+out = {"open_s": round(open_s, 3)}
+if runs and hasattr(store, "wait"):
+    out["in_memory"] = store.wait()
+    out["warm_s"] = round(time.perf_counter() - t0, 3)
+
+def timed(store, runs):
+    engine = sparql.OxigraphEngine(store)
+    queries = {}
+    for name, saved in sparql.saved_queries().items() if runs else ():
+        b = sparql.bind_params(saved.example_params(), saved)
+        samples = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            engine.query(saved.text, b, timeout=None, max_rows=None)
+            samples.append(time.perf_counter() - t)
+        queries[name] = round(statistics.median(samples) * 1000, 3)
+    return queries
+out["queries_ms"] = timed(store, runs)
+if runs and hasattr(store, "disk"):
+    out["disk_queries_ms"] = timed(store.disk, min(runs, 3))
+out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+print(json.dumps(out))
 """
 
 # A first open loads into memory and leaves the on-disk store to a detached builder: wait for it
@@ -375,6 +396,9 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
                            capture_output=True, text=True, check=True)
         res = json.loads(r.stdout)
         res["generated_triples"] = n
+        for key, mode in (("load_pyoxigraph_s", "strict"), ("load_lenient_s", "lenient")):
+            res[key] = float(subprocess.run([sys.executable, "-c", RAW_LOAD_CHILD, str(path), mode],
+                                            capture_output=True, text=True, check=True).stdout)
         env = dict(os.environ, SPINEKG_CACHE=str(tmp / f"persist-{size}"))
         # the first open's queries are not reported: "0" runs none (at 10M one pass takes minutes)
         first = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + PERSIST_CHILD, str(path), str(ROOT), "0"], env=env,
@@ -389,6 +413,9 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
         res["persisted_open_s"] = again["open_s"]
         res["persisted_peak_rss_mb"] = again["peak_rss_mb"]
         res["persisted_queries_ms"] = again["queries_ms"]
+        for k in ("warm_s", "in_memory", "disk_queries_ms"):
+            if k in again:
+                res[f"persisted_{k}"] = again[k]
         shutil.rmtree(tmp / f"persist-{size}", ignore_errors=True)
         if (ROOT / "graph" / "shacl_sparql.py").exists() and size <= 1_000_000:  # validate at 10M: hours
             res.update(json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + VALIDATE_CHILD, str(path), str(ROOT)],
@@ -473,8 +500,10 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
     if s:
         for size, r in s.items():
             big = r["triples"] >= 900_000
+            raw = f"pyoxigraph Store.load {r['load_pyoxigraph_s']:.2f} s, " if "load_pyoxigraph_s" in r else ""
             rows.append((f"scale {size}: load{' (≤ 3 s)' if big else ''}", f"{r['load_s']:.2f} s",
-                         f"{r['triples']:,} triples; lenient load {r['load_lenient_s']:.2f} s", "",
+                         f"{r['triples']:,} triples; {raw}lenient {r['load_lenient_s']:.2f} s",
+                         ratio(r["load_s"], r.get("load_pyoxigraph_s")),
                          ("ok" if r["load_s"] <= 3 else "MISSED") if big else ""))
             rows.append((f"scale {size}: peak RSS{' (≤ 600 MB)' if big else ''}", f"{r['peak_rss_mb']:.0f} MB", "", "",
                          ("ok" if r["peak_rss_mb"] <= 600 else "MISSED") if big else ""))
@@ -500,8 +529,14 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
                              f"{r['persisted_peak_rss_mb']:.0f} MB", f"in-memory {r['peak_rss_mb']:.0f} MB", "",
                              ("ok" if r["persisted_peak_rss_mb"] <= 600 else "MISSED") if big else ""))
                 pw = max(r["persisted_queries_ms"].items(), key=lambda kv: kv[1])
+                warm = (f"; from {r['persisted_warm_s']:.2f} s after open (in-memory copy)"
+                        if r.get("persisted_in_memory") else "")
                 rows.append((f"scale {size}: persisted store, slowest saved query{' (≤ 200 ms)' if big else ''}",
-                             f"{pw[1]:.1f} ms", pw[0], "", ("ok" if pw[1] <= 200 else "MISSED") if big else ""))
+                             f"{pw[1]:.1f} ms", pw[0] + warm, "", ("ok" if pw[1] <= 200 else "MISSED") if big else ""))
+                if "persisted_disk_queries_ms" in r:
+                    dw = max(r["persisted_disk_queries_ms"].items(), key=lambda kv: kv[1])
+                    rows.append((f"scale {size}: persisted store, slowest saved query before the copy is ready",
+                                 f"{dw[1]:.1f} ms", f"{dw[0]} on disk", "", ""))
         for size, r in s.items():
             if "validate_s" in r:
                 big = r["triples"] >= 900_000

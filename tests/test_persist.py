@@ -121,3 +121,54 @@ def test_pid_alive_is_shared_with_atomicfile():
     assert atomicfile.pid_alive(os.getpid())
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     assert not atomicfile.pid_alive(int(done.stdout))  # exited and reaped
+
+
+def test_later_open_answers_from_disk_then_from_an_in_memory_copy(tmp_path):
+    from spinekg.graph.warmstore import WarmingStore
+
+    data = tmp_path / "big.nt"
+    write_nt(data, 200)
+    persist.open_dataset([data], background=False)
+    store = persist.open_dataset([data])
+    assert isinstance(store, WarmingStore)
+    q = f"SELECT ?s WHERE {{ ?s <{SK}region> <{SK}Lumbar> }} ORDER BY ?s"
+    on_disk = [str(r["s"]) for r in store.disk.query(q)]
+    assert store.wait(60) and store.in_memory and store.error is None
+    assert store.current is not store.disk
+    assert [str(r["s"]) for r in store.query(q)] == on_disk and len(on_disk) == 200
+    assert count(store) == 200 and len(store) == 200
+    for change in (lambda: store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }"), lambda: store.clear()):
+        with pytest.raises(RuntimeError, match="read-only"):
+            change()
+    assert count(store) == 200
+    plain = persist.open_dataset([data], warm=False)  # the on-disk store alone
+    assert not isinstance(plain, WarmingStore) and count(plain) == 200
+
+
+def test_failed_in_memory_copy_leaves_the_disk_answering(tmp_path):
+    import pyoxigraph as ox
+
+    from spinekg.graph.warmstore import WarmingStore
+
+    data = tmp_path / "big.nt"
+    write_nt(data, 20)
+    persist.open_dataset([data], background=False)
+    disk = ox.Store.read_only(str(persist.store_dir([data])))
+
+    def fail():
+        raise SpinekgError("no memory copy")
+
+    store = WarmingStore(disk, fail)
+    assert not store.wait(60) and isinstance(store.error, SpinekgError)
+    assert store.current is disk and count(store) == 20
+
+
+def test_memory_copy_refuses_files_changed_since_the_store(tmp_path):
+    data = tmp_path / "big.nt"
+    write_nt(data, 20)
+    key = persist.dataset_key([data])
+    formats = [persist._format(data)]
+    assert len(persist._memory_copy([data], formats, key)) == 20
+    write_nt(data, 30)  # another size: another key, so this copy is not of that store
+    with pytest.raises(SpinekgError, match="changed"):
+        persist._memory_copy([data], formats, key)
