@@ -79,12 +79,14 @@ def test_report_names_the_load_reference_and_the_warm_copy():
              "queries_ms": {"a": 150.0}, "persisted_first_load_s": 2.8, "persisted_open_s": 0.05,
              "persisted_peak_rss_mb": 420.0, "persisted_queries_ms": {"a": 160.0, "b": 1.0},
              "persisted_in_memory": True, "persisted_warm_s": 3.1,
-             "persisted_disk_queries_ms": {"a": 2000.0, "b": 2.0}}
+             "persisted_disk_queries_ms": {"a": 2000.0, "b": 2.0}, "load_cpu_s": 2.6,
+             "persisted_queries_cpu_ms": {"a": 140.0, "b": 0.9}}
     rows = {r[0]: r for r in run.report({"scale": {"1,000,000": scale}})}
     load = rows["scale 1,000,000: load (≤ 3 s)"]
     assert load[4] == "ok" and "pyoxigraph Store.load 3.40 s" in load[2] and load[3] == "0.79x"
     warm = rows["scale 1,000,000: persisted store, slowest saved query (≤ 200 ms)"]
     assert warm[4] == "ok" and "from 3.10 s after open" in warm[2]
+    assert warm[1] == "160.0 ms (slowest cpu 140.0)" and load[1] == "2.70 s (cpu 2.60)"
     disk = rows["scale 1,000,000: persisted store, slowest saved query before the copy is ready"]
     assert disk[1] == "2000.0 ms" and disk[2] == "a on disk" and disk[4] == ""
 
