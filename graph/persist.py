@@ -15,7 +15,9 @@ The store is written in a temporary folder and renamed into place only when comp
 interrupted first load leaves no half-store that a later open could take for a good one.
 A later open answers from the on-disk store at once and, for inputs up to MEMORY_LOAD_MAX, from an
 in-memory copy loaded in a background thread as soon as it is ready (graph/warmstore.py): the
-on-disk store evaluates 3-17x slower. Use it with `OxigraphEngine(open_dataset(files), read_only=True)`.
+on-disk store evaluates 3-17x slower. That copy is parsed from the files again (leniently: they
+parsed when the store was built) and used only if their SHA-256s are the ones the builder recorded,
+both hashes computed off the open's path. Use it with `OxigraphEngine(open_dataset(files), read_only=True)`.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from spinekg.graph.errors import SpinekgError
 
 FORMAT = "s1"
 DONE = "spinekg-store-complete"  # written last: a folder without it is not a usable store
+# DONE holds "ok" and then each file's SHA-256 as the builder read it: the key is only path, size
+# and mtime, so a later open's in-memory copy is checked against these before it is used.
 SUFFIXES = {".nt": "N_TRIPLES", ".nq": "N_QUADS", ".ttl": "TURTLE", ".trig": "TRIG", ".rdf": "RDF_XML",
             ".owl": "RDF_XML", ".xml": "RDF_XML"}
 
@@ -89,11 +93,12 @@ def open_dataset(files: list[Path | str], *, keep: int = 2, background: bool | N
             shutil.rmtree(target, ignore_errors=True)  # damaged: rebuild below
         else:
             small = _total_size(paths) <= MEMORY_LOAD_MAX
-            if not (small if warm is None else warm):
+            digests = _digests(target, len(paths))
+            if digests is None or not (small if warm is None else warm):
                 return disk
             from spinekg.graph.warmstore import WarmingStore
 
-            return WarmingStore(disk, lambda: _memory_copy(paths, formats, key))
+            return WarmingStore(disk, lambda: _memory_copy(paths, formats, key, digests))
     if background is None:
         background = _total_size(paths) <= MEMORY_LOAD_MAX if small is None else small
     if not background:
@@ -118,13 +123,30 @@ def load_memory(paths: list[Path], formats=None):
     return store
 
 
-def _memory_copy(paths: list[Path], formats, key: str):
-    """A WarmingStore's in-memory copy: the files as the persisted store `key` was written from
-    (their size and mtime unchanged after the load), so both stores give the same answers."""
+def _memory_copy(paths: list[Path], formats, key: str, digests: list[str]):
+    """A WarmingStore's in-memory copy: only of the very bytes the persisted store `key` was
+    written from (size, mtime and SHA-256 checked after the load), so both give the same answers."""
     store = load_memory(paths, formats)
-    if dataset_key(paths) != key:
+    if dataset_key(paths) != key or [_sha256(p) for p in paths] != digests:
         raise SpinekgError("the files changed since their store was written; answering from disk")
     return store
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _digests(target: Path, n: int) -> list[str] | None:
+    """The files' SHA-256s recorded in a store's DONE marker (None: not recorded, or unreadable)."""
+    try:
+        lines = (target / DONE).read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return None
+    return lines[1:] if len(lines) == n + 1 and lines[0] == "ok" else None
 
 
 def _load(store, path: Path, fmt, *, bulk: bool) -> None:
@@ -155,7 +177,8 @@ def build(paths: list[Path], *, keep: int = 2) -> Path:
             _load(store, p, fmt, bulk=True)
         store.flush()
         del store
-        (tmp / DONE).write_text("ok\n", encoding="utf-8")
+        digests = [_sha256(p) for p in paths]  # what a later open's in-memory copy must match
+        (tmp / DONE).write_text("".join(f"{line}\n" for line in ["ok", *digests]), encoding="ascii")
         if target.exists():  # another process finished first: theirs is as good as ours
             shutil.rmtree(tmp, ignore_errors=True)
         else:

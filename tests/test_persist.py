@@ -46,6 +46,9 @@ def test_first_open_builds_then_reopens_from_disk(tmp_path):
     reopened = persist.open_dataset([data])
     assert count(reopened) == 500
     assert reopened.query(f"ASK {{ <urn:x:1> <{SK}region> <{SK}Lumbar> }}")
+    # nor may its in-memory copy take other bytes: their SHA-256 is not the one the store was built from
+    assert not reopened.wait(60) and "changed" in str(reopened.error)
+    assert reopened.query(f"ASK {{ <urn:x:1> <{SK}region> <{SK}Lumbar> }}")
 
 
 def test_first_open_loads_in_memory_and_builds_on_disk_in_the_background(tmp_path, cache):
@@ -166,9 +169,23 @@ def test_failed_in_memory_copy_leaves_the_disk_answering(tmp_path):
 def test_memory_copy_refuses_files_changed_since_the_store(tmp_path):
     data = tmp_path / "big.nt"
     write_nt(data, 20)
+    persist.open_dataset([data], background=False)
     key = persist.dataset_key([data])
+    digests = persist._digests(persist.store_dir([data]), 1)
+    assert digests == [persist._sha256(data)]
     formats = [persist._format(data)]
-    assert len(persist._memory_copy([data], formats, key)) == 20
+    assert len(persist._memory_copy([data], formats, key, digests)) == 20
     write_nt(data, 30)  # another size: another key, so this copy is not of that store
     with pytest.raises(SpinekgError, match="changed"):
-        persist._memory_copy([data], formats, key)
+        persist._memory_copy([data], formats, key, digests)
+
+
+def test_store_without_recorded_digests_is_read_from_disk_only(tmp_path):
+    from spinekg.graph.warmstore import WarmingStore
+
+    data = tmp_path / "big.nt"
+    write_nt(data, 20)
+    persist.open_dataset([data], background=False)
+    (persist.store_dir([data]) / persist.DONE).write_text("ok\n", encoding="ascii")  # as an older builder left it
+    store = persist.open_dataset([data])
+    assert not isinstance(store, WarmingStore) and count(store) == 20
