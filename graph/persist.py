@@ -164,7 +164,8 @@ def build(paths: list[Path], *, keep: int = 2) -> Path:
     """Write the persisted store of `paths` (if not there yet); returns its folder."""
     import pyoxigraph as ox
 
-    target = store_dir(paths)
+    key = dataset_key(paths)
+    target = store_dir(paths, key)
     if (target / DONE).exists():
         return target
     formats = [_format(p) for p in paths]
@@ -178,6 +179,8 @@ def build(paths: list[Path], *, keep: int = 2) -> Path:
         store.flush()
         del store
         digests = [_sha256(p) for p in paths]  # what a later open's in-memory copy must match
+        if dataset_key(paths) != key:  # a file changed while it was read: this store is of neither
+            raise SpinekgError(f"{' '.join(map(str, paths))}: changed while its store was written")
         (tmp / DONE).write_text("".join(f"{line}\n" for line in ["ok", *digests]), encoding="ascii")
         if target.exists():  # another process finished first: theirs is as good as ours
             shutil.rmtree(tmp, ignore_errors=True)

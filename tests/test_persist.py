@@ -189,3 +189,19 @@ def test_store_without_recorded_digests_is_read_from_disk_only(tmp_path):
     (persist.store_dir([data]) / persist.DONE).write_text("ok\n", encoding="ascii")  # as an older builder left it
     store = persist.open_dataset([data])
     assert not isinstance(store, WarmingStore) and count(store) == 20
+
+
+def test_file_changed_during_the_build_leaves_no_store(tmp_path, cache, monkeypatch):
+    data = tmp_path / "big.nt"
+    write_nt(data, 20)
+    real = persist._sha256
+
+    def changing(path):
+        digest = real(path)
+        write_nt(path, 21)  # the user rewrites the file while the builder reads it
+        return digest
+
+    monkeypatch.setattr(persist, "_sha256", changing)
+    with pytest.raises(SpinekgError, match="changed while its store was written"):
+        persist.build([data])
+    assert not any(cache.glob("store-*")) and not any(cache.glob(".store-*"))
