@@ -205,3 +205,30 @@ def test_file_changed_during_the_build_leaves_no_store(tmp_path, cache, monkeypa
     with pytest.raises(SpinekgError, match="changed while its store was written"):
         persist.build([data])
     assert not any(cache.glob("store-*")) and not any(cache.glob(".store-*"))
+
+
+def test_in_memory_copy_answers_every_saved_query_as_the_disk_does(tmp_path):
+    import sys
+    from pathlib import Path
+
+    from spinekg.graph import sparql
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import scale  # a generated code set of the graph's shape
+
+    data = tmp_path / "codes.nt"
+    with open(data, "wb") as f:
+        scale.generate(20_000, f)
+    persist.open_dataset([data], background=False)
+    store = persist.open_dataset([data])
+    assert store.wait(120)
+    warm = sparql.OxigraphEngine(store, read_only=True, cache=False)  # plans too, as documented
+    disk = sparql.OxigraphEngine(store.disk)
+    rows = 0
+    for name, saved in sparql.saved_queries().items():
+        b = sparql.bind_params(saved.example_params(), saved)
+        a = warm.query(saved.text, b, timeout=None, max_rows=None)
+        d = disk.query(saved.text, b, timeout=None, max_rows=None)
+        assert (a.rows, a.boolean) == (d.rows, d.boolean), name
+        rows += len(a.rows or ())
+    assert rows > 1000  # the queries found the generated codes
