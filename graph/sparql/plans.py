@@ -90,7 +90,7 @@ def plan_for(store, text: str, bindings: dict) -> str | None:
 
     rule = _planned().get(text)
     if rule is None:
-        return None
+        return _values_first(text, bindings)
     build, rows, param = BUILDERS[rule.name]
     if set(bindings) - {param}:
         return None
@@ -103,3 +103,31 @@ def plan_for(store, text: str, bindings: dict) -> str | None:
     else:  # a value that is no IRI names no code: no pairs, as the query finds none
         pairs = index.pairs(str(to_ox(term))) if term.kind == "uri" else []
     return build(rows(pairs))
+
+
+# Saved queries whose parameter Oxigraph joins better as a leading VALUES row than as a
+# substitution (it then starts from the parameter's few triples, not from every code): the
+# query's fingerprint (graph/sparql/plans_aggregate.py) -> (name, parameter). The same answer:
+# one row of VALUES joined with the query's top-level group is what binding the variable means
+# (tests/test_plans_values.py compares both for every value).
+VALUES_FIRST = {"31cb3d634b36d7a1b1fc313f": ("codes-by-approach", "approach")}
+
+
+def _values_first(text: str, bindings: dict) -> str | None:
+    from spinekg.graph.sparql.plans_aggregate import fingerprint
+    from spinekg.graph.sparql.terms import to_ox
+
+    entry = VALUES_FIRST.get(fingerprint(text))
+    if entry is None or set(bindings) != {entry[1]}:
+        return None
+    term = bindings[entry[1]]
+    if term.kind != "uri":  # literals and blank nodes keep the substitution (no escaping questions)
+        return None
+    from spinekg.graph.sparql.lexer import tokenize
+
+    tokens = tokenize(text)
+    for a, b in zip(tokens, tokens[1:]):
+        if a.kind == "word" and a.text.upper() == "WHERE" and b.text == "{":
+            at = b.start + 1
+            return f"{text[:at]} VALUES ?{entry[1]} {{ {to_ox(term)} }}{text[at:]}"
+    return None
