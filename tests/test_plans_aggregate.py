@@ -222,3 +222,16 @@ def test_plans_answer_as_written_on_random_graphs():
         compare(_random_store(random.Random(seed)), counts)
     # every plan answered on some graphs (ties from second labels make the others step aside)
     assert all(counts.get(name, 0) >= 3 for name in NAMES), counts
+
+
+def test_a_store_too_big_to_table_runs_as_written(monkeypatch):
+    from spinekg.graph.sparql import plans_facts
+
+    store = S.build_store()
+    monkeypatch.setattr(plans_facts, "MAX_PER_TABLE", 50)  # the shipped graph has more labels and codes
+    for name in NAMES:
+        assert A.answer(store, S.get_saved(name).text, {}, None) is None, name
+    compare(store)
+    monkeypatch.setattr(plans_facts, "MAX_PER_TABLE", 10**6)
+    fresh = S.build_store()
+    assert all(A.answer(fresh, S.get_saved(name).text, {}, None) is not None for name in NAMES)

@@ -20,17 +20,13 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
-from spinekg.graph.sparql.plans_facts import Facts, facts, integer, str_of
+from spinekg.graph.sparql.plans_facts import Facts, Unplannable, facts, integer, str_of
 from spinekg.graph.sparql.terms import XSD, XSD_INTEGER, XSD_STRING, Result, Term
 
 SK = "https://w3id.org/spinekg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 LABEL = SKOS + "prefLabel"
 FALSE = Term("literal", "false", XSD + "boolean")
-
-
-class Unplannable(Exception):
-    """The data holds something the plan does not model: the query runs as written."""
 
 
 @dataclass(frozen=True)

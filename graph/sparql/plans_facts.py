@@ -15,9 +15,17 @@ from collections import OrderedDict
 from spinekg.graph.sparql.terms import XSD_STRING, Term, _from_ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Tables are read for stores of the shipped graph's order (a few thousand triples per property);
+# a bigger one (a million-triple data set opened read-only) stays with Oxigraph, whose evaluation
+# is then faster than Python's and needs no second copy of the data in memory.
+MAX_PER_TABLE = 100_000
 _STORES = 4  # stores whose tables are kept (the oldest dropped)
 _lock = threading.Lock()
 _tables: OrderedDict = OrderedDict()  # id(store) -> Facts
+
+
+class Unplannable(Exception):
+    """The data holds something a plan does not model, or too much of it: the query runs as written."""
 
 
 class Facts:
@@ -29,8 +37,8 @@ class Facts:
         self.store = store  # held: keeps the store's id from being reused while the tables live
         self.terms: list[Term] = []
         self._ids: dict[str, int] = {}  # N-Triples text -> number
-        self._objects: dict[str, dict] = {}
-        self._typed: dict[str, frozenset] = {}
+        self._objects: dict[str, dict | None] = {}  # None: too many triples to table
+        self._typed: dict[str, frozenset | bool] = {}  # False: too many members
         self._derived: dict[str, object] = {}
         self._lock = threading.Lock()
 
@@ -48,15 +56,20 @@ class Facts:
 
     def objects(self, prop: str) -> dict[int, tuple[int, ...]]:
         """subject -> its objects for a property, in the store's order (read once)."""
-        got = self._objects.get(prop)
-        if got is None:
+        got = self._objects.get(prop, False)
+        if not got:
             import pyoxigraph as ox
 
             with self._lock:
-                got = self._objects.get(prop)
+                got = self._objects.get(prop, False)
                 if got is None:
+                    raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
+                if got is False:
                     per: dict = {}
-                    for q in self.store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph()):
+                    for n, q in enumerate(self.store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph())):
+                        if n >= MAX_PER_TABLE:
+                            self._objects[prop] = None
+                            raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
                         per.setdefault(self._id(q.subject), []).append(self._id(q.object))
                     got = self._objects[prop] = {s: tuple(o) for s, o in per.items()}
         return got
@@ -78,7 +91,10 @@ class Facts:
                 got = self._typed.get(cls)
                 if got is None:
                     quads = self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls), ox.DefaultGraph())
-                    got = self._typed[cls] = frozenset(self._id(q.subject) for q in quads)
+                    got = frozenset(self._id(q.subject) for _, q in zip(range(MAX_PER_TABLE + 1), quads))
+                    self._typed[cls] = got if len(got) <= MAX_PER_TABLE else False
+        if got is False:
+            raise Unplannable(f"more than {MAX_PER_TABLE} members of <{cls}>")
         return got
 
 
