@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import asdict, dataclass, field
 
 from spinekg.graph.labels import REGION_ORDER, LabelFacts, compose_label
@@ -23,6 +24,11 @@ FACETS = {
     "devices": ("device", "Device"),
     "device_actions": ("deviceAction", "DeviceAction"),
 }
+
+
+def facet_name(key: str) -> str:
+    """A facet's readable name, from its property: "lesionCompartment" -> "lesion compartment"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", FACETS[key][0]).lower()
 
 # The one tabular schema: `list --format csv|tsv|json`, `export csv` and `spinekg.codes(as_frame=True)`
 # all use these columns in this order.
@@ -99,14 +105,11 @@ class CodeRecord:
         return self.link_evidence.get(relation, {}).get(code, {}).get("evidence", self.evidence)
 
     def label_facts(self) -> LabelFacts:
+        # every facet of FACETS is a field of LabelFacts (tests/test_facet_table.py keeps it so)
         return LabelFacts(
-            procedures=self.procedures, regions=self.regions, approaches=self.approaches,
-            lesion_compartments=self.lesion_compartments, lesion_natures=self.lesion_natures,
-            variants=self.variants, indications=self.indications, unit=self.unit,
+            **{key: getattr(self, key) for key in FACETS}, unit=self.unit,
             min_units=self.min_units, max_units=self.max_units,
             each_additional_unit=self.each_additional_unit, counting=self.counting,
-            device_actions=self.device_actions, devices=self.devices, access=self.access,
-            imaging=self.imaging, agents=self.agents, delivery=self.delivery,
         )
 
     def composed_label(self) -> str:

@@ -13,6 +13,8 @@ from importlib.resources import files
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from spinekg.ontology.prefixes import SK_IRI
+
 NCCI_TTL = files("spinekg.ontology") / "ncci.ttl"
 NCCI_SHAPES = files("spinekg.ontology") / "ncci-shapes.ttl"
 
@@ -20,7 +22,7 @@ NCCI_SHAPES = files("spinekg.ontology") / "ncci-shapes.ttl"
 class NCCI(DefinedNamespace):
     """The NCCI terms of https://w3id.org/spinekg/ontology# (declared in ontology/ncci.ttl)."""
 
-    _NS = Namespace("https://w3id.org/spinekg/ontology#")
+    _NS = Namespace(SK_IRI)  # the one sk: namespace
     _fail = True
 
     NcciEdit: URIRef

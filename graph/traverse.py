@@ -5,11 +5,10 @@ from __future__ import annotations
 import functools
 
 from spinekg.graph.errors import SpinekgError
-from spinekg.graph.model import Catalog, CodeRecord
+from spinekg.graph.model import FACETS, Catalog, CodeRecord, facet_name
 
-# facets compared by `compare` and `family`: name -> how to read it from a record
-FACET_ORDER = ("region", "approach", "procedure", "lesion compartment", "lesion nature", "variant",
-               "indication", "access", "imaging", "agent", "delivery", "device", "device action", "units", "kind")
+# facets compared by `compare` and `family`, in the records' facet order, then units and kind
+FACET_ORDER = tuple(facet_name(key) for key in FACETS) + ("units", "kind")
 
 
 def facet_values(rec: CodeRecord) -> dict[str, tuple]:
@@ -29,19 +28,7 @@ def facet_values(rec: CodeRecord) -> dict[str, tuple]:
     if rec.reported_per_unit:
         units.append("reported per unit")
     return {
-        "region": tuple(sorted(rec.regions)),
-        "approach": tuple(sorted(rec.approaches)),
-        "procedure": tuple(sorted(rec.procedures)),
-        "lesion compartment": tuple(sorted(rec.lesion_compartments)),
-        "lesion nature": tuple(sorted(rec.lesion_natures)),
-        "variant": tuple(sorted(rec.variants)),
-        "indication": tuple(sorted(rec.indications)),
-        "access": tuple(sorted(rec.access)),
-        "imaging": tuple(sorted(rec.imaging)),
-        "agent": tuple(sorted(rec.agents)),
-        "delivery": tuple(sorted(rec.delivery)),
-        "device": tuple(sorted(rec.devices)),
-        "device action": tuple(sorted(rec.device_actions)),
+        **{facet_name(key): tuple(sorted(getattr(rec, key))) for key in FACETS},
         "units": tuple(units),
         "kind": (rec.kind,),
     }

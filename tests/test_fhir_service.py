@@ -56,11 +56,16 @@ def empties(value, path="") -> list[str]:
     return []
 
 
-def r4b(doc):
+def model_class(doc):
+    """The fhir.resources R4B model of a resource (the reference library every answer is read by)."""
     from fhir.resources.R4B import get_fhir_model_class
 
+    return get_fhir_model_class(doc["resourceType"])
+
+
+def r4b(doc):
     assert empties(doc) == []
-    return get_fhir_model_class(doc["resourceType"]).model_validate(doc)
+    return model_class(doc).model_validate(doc)
 
 
 # ---------------------------------------------------------------- $lookup
@@ -465,9 +470,7 @@ def test_xml_is_what_fhir_resources_writes(path, query):
             for child in [c for c in e if c.tag.endswith(("}identifier", "}timestamp"))]:
                 e.remove(child)
     assert _canonical(ET.tostring(ours)) == _canonical(ET.tostring(ref))
-    from fhir.resources.R4B import get_fhir_model_class
-
-    again = json.loads(get_fhir_model_class(doc["resourceType"]).model_validate_xml(xml).model_dump_json())
+    again = json.loads(model_class(doc).model_validate_xml(xml).model_dump_json())
     for d in (again, doc):
         for key in ("identifier", "timestamp"):
             d.get("expansion", {}).pop(key, None)

@@ -134,6 +134,24 @@ def test_ordinal_add_ons_follow_the_data(catalog):
     assert not any("64493" in s["text"] for s in d["solutions"])
 
 
+@pytest.mark.parametrize("request_,units,expected", [
+    ({"procedure": "total disc arthroplasty", "region": "cervical"}, 2, "22856 × 1 + 22858 × 1"),
+    ({"procedure": "total disc arthroplasty", "region": "lumbar"}, 2, "22857 × 1 + 22860 × 1"),
+    ({"procedure": "interlaminar/interspinous stabilisation", "variant": None}, 2, "22867 × 1 + 22868 × 1"),
+])
+def test_second_level_add_ons_pair_with_their_primary(catalog, request_, units, expected):
+    """22858, 22860, 22868 and 22870 cover the second level only (sk:firstCoveredUnit = lastCoveredUnit = 2)."""
+    request_ = {k: v for k, v in request_.items() if v is not None}
+    texts = [s["text"] for s in find(catalog, units=units, **request_)["solutions"]]
+    assert texts[0] == expected, texts
+
+
+def test_no_code_covers_a_third_arthroplasty_level(catalog):
+    """Insertion has no add-on past the second level: three cervical levels are not offered as 22856 + 22858."""
+    texts = [s["text"] for s in find(catalog, procedure="total disc arthroplasty", region="cervical", units=3)["solutions"]]
+    assert texts and not any("22856" in t or "22858" in t for t in texts)
+
+
 def test_each_additional_in_the_spine_section(catalog):
     assert [s["text"] for s in find(catalog, procedure="epidural injection", region="lumbar",
                                     approach="transforaminal", units=3)["solutions"]][0] == "64483 × 1 + 64484 × 2"

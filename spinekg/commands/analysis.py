@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from spinekg.options import TextJson, text_json_option
+from spinekg.options import TextJson, facet_option, text_json_option
 
 
 class EngineName(str, Enum):
@@ -226,16 +226,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def find(
-        procedure: Optional[List[str]] = typer.Option(None, "--procedure", metavar="NAME", help="e.g. corpectomy."),
-        region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="e.g. lumbar."),
-        approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
-        lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural."),
-        access: Optional[List[str]] = typer.Option(None, "--access", metavar="NAME", help="open, percutaneous or endoscopic."),
-        imaging: Optional[List[str]] = typer.Option(None, "--imaging", metavar="NAME", help='Imaging guidance, e.g. "fluoroscopy or CT".'),
-        agent: Optional[List[str]] = typer.Option(None, "--agent", metavar="NAME", help='e.g. "neurolytic agent".'),
-        delivery: Optional[List[str]] = typer.Option(None, "--delivery", metavar="NAME", help='e.g. "single injection".'),
-        device: Optional[List[str]] = typer.Option(None, "--device", metavar="NAME", help='e.g. "programmable pump".'),
-        device_action: Optional[List[str]] = typer.Option(None, "--device-action", metavar="NAME", help="e.g. insertion, removal."),
+        procedure: Optional[List[str]] = facet_option("procedure"),
+        region: Optional[List[str]] = facet_option("region"),
+        approach: Optional[List[str]] = facet_option("approach"),
+        lesion: Optional[List[str]] = facet_option("lesion"),
+        access: Optional[List[str]] = facet_option("access"),
+        imaging: Optional[List[str]] = facet_option("imaging"),
+        agent: Optional[List[str]] = facet_option("agent"),
+        delivery: Optional[List[str]] = facet_option("delivery"),
+        device: Optional[List[str]] = facet_option("device"),
+        device_action: Optional[List[str]] = facet_option("device_action"),
         units: Optional[int] = typer.Option(None, "--units", metavar="N", help="How many segments or interspaces the operation covers."),
         unit: Optional[str] = typer.Option(None, "--unit", metavar="NAME", help='What --units counts, e.g. interspace or "vertebral segment".'),
         as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="Answer from the code set as it stood in that year."),

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from spinekg.options import TextJson, text_json_option
+from spinekg.options import TextJson, facet_filters, facet_option, text_json_option
 
 
 class ListFormat(str, Enum):
@@ -61,11 +61,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("list")
     def list_codes(
-        region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="e.g. lumbar, or lumbar,sacral for either."),
-        approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help='e.g. "lateral extracavitary".'),
-        procedure: Optional[List[str]] = typer.Option(None, "--procedure", metavar="NAME", help="e.g. corpectomy."),
-        lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="A lesion compartment or nature, e.g. intradural, neoplasm."),
-        access: Optional[List[str]] = typer.Option(None, "--access", metavar="NAME", help="open, percutaneous or endoscopic."),
+        region: Optional[List[str]] = facet_option("region"),
+        approach: Optional[List[str]] = facet_option("approach"),
+        procedure: Optional[List[str]] = facet_option("procedure"),
+        lesion: Optional[List[str]] = facet_option("lesion"),
+        access: Optional[List[str]] = facet_option("access"),
+        imaging: Optional[List[str]] = facet_option("imaging"),
+        agent: Optional[List[str]] = facet_option("agent"),
+        delivery: Optional[List[str]] = facet_option("delivery"),
+        device: Optional[List[str]] = facet_option("device"),
+        device_action: Optional[List[str]] = facet_option("device_action"),
         kind: Optional[List[str]] = typer.Option(None, "--kind", metavar="KIND", help="primary or add-on."),
         evidence: Optional[List[str]] = typer.Option(None, "--evidence", metavar="LEVEL", help="confirmed, inferred or unconfirmed: keep only codes, and links, of these levels."),
         as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="The code set as it stood in that year (codes added later absent, deleted later present)."),
@@ -81,8 +86,10 @@ def register(app: typer.Typer) -> None:
         from spinekg.graph.select import filter_codes
         from spinekg.render import list_output
 
-        records = filter_codes(load_catalog(), kind=kind, evidence=evidence, as_of=as_of, region=region,
-                               approach=approach, procedure=procedure, lesion=lesion, access=access)
+        records = filter_codes(load_catalog(), kind=kind, evidence=evidence, as_of=as_of,
+                               **facet_filters(region=region, approach=approach, procedure=procedure, lesion=lesion,
+                                               access=access, imaging=imaging, agent=agent, delivery=delivery,
+                                               device=device, device_action=device_action))
         typer.echo(list_output(records, fmt.value))
 
     @app.command()

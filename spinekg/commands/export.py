@@ -7,6 +7,7 @@ from typing import List, Optional
 import typer
 
 from spinekg.exports.registry import FORMATS, format_names
+from spinekg.options import facet_filters, facet_option
 
 
 class Layout(str, Enum):
@@ -34,11 +35,16 @@ def register(app) -> None:
         output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
                                              help="File, folder, or - for stdout (default: see above)."),
         force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
-        region: Optional[List[str]] = typer.Option(None, "--region", metavar="NAME", help="Only codes of this region, e.g. lumbar or lumbar,sacral."),
-        approach: Optional[List[str]] = typer.Option(None, "--approach", metavar="NAME", help="Only codes with this approach."),
-        procedure: Optional[List[str]] = typer.Option(None, "--procedure", metavar="NAME", help="Only codes with this procedure type."),
-        lesion: Optional[List[str]] = typer.Option(None, "--lesion", metavar="NAME", help="Only codes with this lesion compartment or nature."),
-        access: Optional[List[str]] = typer.Option(None, "--access", metavar="NAME", help="open, percutaneous or endoscopic."),
+        region: Optional[List[str]] = facet_option("region"),
+        approach: Optional[List[str]] = facet_option("approach"),
+        procedure: Optional[List[str]] = facet_option("procedure"),
+        lesion: Optional[List[str]] = facet_option("lesion"),
+        access: Optional[List[str]] = facet_option("access"),
+        imaging: Optional[List[str]] = facet_option("imaging"),
+        agent: Optional[List[str]] = facet_option("agent"),
+        delivery: Optional[List[str]] = facet_option("delivery"),
+        device: Optional[List[str]] = facet_option("device"),
+        device_action: Optional[List[str]] = facet_option("device_action"),
         kind: Optional[List[str]] = typer.Option(None, "--kind", metavar="KIND", help="primary or add-on."),
         evidence: Optional[List[str]] = typer.Option(None, "--evidence", metavar="LEVEL", help="confirmed, inferred or unconfirmed: only codes of these levels."),
         as_of: Optional[int] = typer.Option(None, "--as-of", metavar="YEAR", help="The code set as it stood in that year."),
@@ -61,8 +67,10 @@ def register(app) -> None:
             if given and not set(target_fmt.options) >= {g[2:] for g in given}:
                 raise SpinekgError(f"{', '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to html only")
         # the filters of `spinekg list`, with its meaning: OR within a filter, AND across filters
-        filters = {"region": region, "approach": approach, "procedure": procedure, "lesion": lesion,
-                   "access": access, "kind": kind, "evidence": evidence, "as_of": as_of}
+        filters = {**facet_filters(region=region, approach=approach, procedure=procedure, lesion=lesion, access=access,
+                                   imaging=imaging, agent=agent, delivery=delivery, device=device,
+                                   device_action=device_action),
+                   "kind": kind, "evidence": evidence, "as_of": as_of}
 
         # 1. check every target before any work
         if name == "all":
