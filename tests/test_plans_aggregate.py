@@ -235,3 +235,21 @@ def test_a_store_too_big_to_table_runs_as_written(monkeypatch):
     monkeypatch.setattr(plans_facts, "MAX_PER_TABLE", 10**6)
     fresh = S.build_store()
     assert all(A.answer(fresh, S.get_saved(name).text, {}, None) is not None for name in NAMES)
+
+
+def test_the_order_is_oxigraphs_or_none():
+    T, n = S.Term, S.Term.literal
+    rows = [(n("é"), n(2)), (n("Z"), n(1)), (n("a"), n(3)), (n("a"), n(10))]
+    assert A.order(list(rows), ((0, False), (1, True))) == [rows[1], rows[3], rows[2], rows[0]]
+    with pytest.raises(A.Unplannable):  # tied on the key, different rows: the engine's choice
+        A.order(list(rows), ((0, False),))
+    for odd in (T.iri("urn:x"), n("x", lang="en"), T("bnode", "b0"), None, T("literal", "1_0", S.XSD + "integer")):
+        with pytest.raises(A.Unplannable):
+            A.order([(n("a"),), (odd,)], ((0, False),))
+    with pytest.raises(A.Unplannable):  # descending text is not modelled
+        A.order([(n("a"),), (n("b"),)], ((0, True),))
+    # the same through Oxigraph: code point order, integers by value
+    q = ("SELECT ?s ?n WHERE { VALUES (?s ?n) { (\"é\" 2) (\"Z\" 1) (\"a\" 3) (\"a\" 10) } } ORDER BY ?s DESC(?n)")
+    store = ox.Store()
+    assert [tuple(r) for r in S.OxigraphEngine(store, read_only=False).query(q, timeout=None).rows] == A.order(
+        list(rows), ((0, False), (1, True)))

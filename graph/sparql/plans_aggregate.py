@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -253,6 +254,7 @@ PLANS = (
 
 # ------------------------------------------------------------------------------------ the order
 _KEYS: dict = {}  # Term -> (kind, sort value)
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _sort_key(t: Term | None):
@@ -263,7 +265,12 @@ def _sort_key(t: Term | None):
     if got is None:
         if t is None or t.kind == "bnode" or (t.kind == "literal" and (t.lang or t.datatype not in (XSD_STRING, XSD_INTEGER))):
             return None
-        got = ("uri", t.value) if t.kind == "uri" else (t.datatype, int(t.value) if t.datatype == XSD_INTEGER else t.value)
+        if t.datatype == XSD_INTEGER:
+            if not _INTEGER.fullmatch(t.value):  # an ill-typed literal a lenient load let in
+                return None
+            got = (XSD_INTEGER, int(t.value))
+        else:
+            got = ("uri", t.value) if t.kind == "uri" else (XSD_STRING, t.value)
         if len(_KEYS) > 1 << 16:
             _KEYS.clear()
         _KEYS[t] = got
