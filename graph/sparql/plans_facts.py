@@ -36,23 +36,24 @@ class Facts:
     def __init__(self, store):
         self.store = store  # held: keeps the store's id from being reused while the tables live
         self.terms: list[Term] = []
-        self._ids: dict[str, int] = {}  # N-Triples text -> number
+        self._ids: dict = {}  # pyoxigraph term -> number
         self._objects: dict[str, dict | None] = {}  # None: too many triples to table
         self._typed: dict[str, frozenset | bool] = {}  # False: too many members
         self._derived: dict[str, object] = {}
         self._lock = threading.Lock()
 
     def _id(self, node) -> int:
-        key = str(node)
-        i = self._ids.get(key)
+        i = self._ids.get(node)
         if i is None:
-            i = self._ids[key] = len(self.terms)
+            i = self._ids[node] = len(self.terms)
             self.terms.append(_from_ox(node))
         return i
 
     def id_of(self, iri: str) -> int | None:
         """The number of an IRI the tables hold (None when they hold no such term)."""
-        return self._ids.get(f"<{iri}>")
+        import pyoxigraph as ox
+
+        return self._ids.get(ox.NamedNode(iri))
 
     def objects(self, prop: str) -> dict[int, tuple[int, ...]]:
         """subject -> its objects for a property, in the store's order (read once)."""
