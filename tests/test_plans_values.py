@@ -10,7 +10,7 @@ import pytest
 
 from spinekg.graph import sparql as S
 from spinekg.graph.sparql import plans
-from spinekg.graph.sparql.plans_aggregate import fingerprint
+from spinekg.graph.sparql.plans import fingerprint
 
 SK = "https://w3id.org/spinekg/ontology#"
 

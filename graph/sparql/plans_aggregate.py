@@ -15,12 +15,11 @@ block of a few hundred rows costs Oxigraph more than the whole query (measured: 
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable
 
+from spinekg.graph.sparql.plans import fingerprint
 from spinekg.graph.sparql.plans_facts import Facts, Unplannable, facts, integer, str_of
 from spinekg.graph.sparql.terms import XSD, XSD_INTEGER, XSD_STRING, Result, Term
 
@@ -36,18 +35,6 @@ class Plan:
     variables: tuple[str, ...]  # the SELECT's projection, in order
     rows: Callable[[Facts], list]  # the solutions, unordered
     order: tuple[tuple[int, bool], ...]  # ORDER BY: (column, descending)
-
-
-@functools.lru_cache(maxsize=256)
-def fingerprint(text: str) -> str:
-    """A hash of the query's tokens (graph/sparql/lexer.py): comments and spacing do not count."""
-    from spinekg.graph.sparql.lexer import tokenize
-
-    try:
-        tokens = tokenize(text)
-    except Exception:  # noqa: BLE001 (not readable as SPARQL: no plan)
-        return ""
-    return hashlib.sha256("\x00".join(t.text for t in tokens).encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
 def _iris(f: Facts, ids) -> None:
