@@ -6,6 +6,11 @@ engine is told nothing changes), OxigraphEngine runs the plan below instead: the
 the facet keys of graph/precompute.py find, as a VALUES block, joined by SPARQL with the labels
 (and regions) and ordered as the saved query orders them. The same answer: tests/test_precompute.py
 compares both on every code. A query the keys do not cover runs as written.
+
+Two more kinds of plan: VALUES_FIRST below (a parameter Oxigraph reads better as a leading VALUES
+row), and the aggregate queries' plans of graph/sparql/plans_aggregate.py, which compute their
+answer in Python over per-store property tables (graph/sparql/plans_facts.py). Both are tied to
+the exact text they were proven on by fingerprint().
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ block of a few hundred rows costs Oxigraph more than the whole query (measured: 
 from __future__ import annotations
 
 import re
+from operator import eq, itemgetter
 from dataclasses import dataclass
 from typing import Callable
 
@@ -35,13 +36,6 @@ class Plan:
     variables: tuple[str, ...]  # the SELECT's projection, in order
     rows: Callable[[Facts], list]  # the solutions, unordered
     order: tuple[tuple[int, bool], ...]  # ORDER BY: (column, descending)
-
-
-def _iris(f: Facts, ids) -> None:
-    """Codes, groups and regions the plan orders or compares as IRIs must be IRIs."""
-    terms = f.terms
-    if any(terms[i].kind != "uri" for i in ids):
-        raise Unplannable("a code, group or region that is no IRI")
 
 
 def _label_strs(f: Facts) -> dict:
@@ -168,34 +162,31 @@ REGIONS = ("Cervical", "Thoracic", "Lumbar", "Sacral")  # the matrix's columns, 
 
 def _region_approach_matrix(f: Facts) -> list:
     region, approach, labels = f.objects(SK + "region"), f.objects(SK + "approach"), _label_strs(f)
+    if not f.derived("IRI objects region", lambda f: all(f.terms[o].kind == "uri" for os in region.values() for o in os)):
+        raise Unplannable("a region that is no IRI")  # `?region = sk:Cervical` on a literal: not modelled
     codes = f.typed(SK + "ProcedureCode")
     column = {i: n for n, r in enumerate(REGIONS) if (i := f.id_of(SK + r)) is not None}
-    per_a: dict = {}  # approach -> ([rows per region column], {codes})
+    per_a: dict = {}  # approach -> ([rows per region column], [codes])
     for code, approaches in approach.items():
         rs = region.get(code)
         if not rs or code not in codes:
             continue
-        _iris(f, rs)  # `?region = sk:Cervical` on a literal: not modelled
-        hits = [0, 0, 0, 0]
-        for r in rs:
-            n = column.get(r)
-            if n is not None:
-                hits[n] += 1
+        hits = [n for r in rs if (n := column.get(r)) is not None]
         for a in approaches:
             g = per_a.get(a)
             if g is None:
                 g = per_a[a] = ([0, 0, 0, 0], [])
             g[1].append(code)
-            for n in range(4):
-                g[0][n] += hits[n]
+            sums = g[0]
+            for n in hits:
+                sums[n] += 1
     groups: dict = {}  # STR(approach label) -> ([sums], {codes})
     for a, (sums, cs) in per_a.items():
         for key in labels.get(a, ()):
             g = groups.get(key)
             if g is None:
                 g = groups[key] = ([0, 0, 0, 0], set())
-            for n in range(4):
-                g[0][n] += sums[n]
+            g[0][:] = [x + y for x, y in zip(g[0], sums)]
             g[1].update(cs)
     return [(k, *(integer(x) for x in sums), integer(len(cs))) for k, (sums, cs) in groups.items()]
 
@@ -240,47 +231,44 @@ PLANS = (
 
 
 # ------------------------------------------------------------------------------------ the order
-_KEYS: dict = {}  # Term -> (kind, sort value)
 _INTEGER = re.compile(r"[+-]?[0-9]+")
+_PLAIN = (("uri", None, None), ("literal", XSD_STRING, None))  # ordered by code point
 
 
-def _sort_key(t: Term | None):
-    """(kind, value) for a term whose order is plain, as Oxigraph orders it: IRIs and plain
-    strings by code point (Rust's byte order on UTF-8), integers by value; None otherwise
-    (unbound, blank nodes, language-tagged or other typed literals)."""
-    got = _KEYS.get(t)
-    if got is None:
-        if t is None or t.kind == "bnode" or (t.kind == "literal" and (t.lang or t.datatype not in (XSD_STRING, XSD_INTEGER))):
-            return None
-        if t.datatype == XSD_INTEGER:
-            if not _INTEGER.fullmatch(t.value):  # an ill-typed literal a lenient load let in
-                return None
-            got = (XSD_INTEGER, int(t.value))
-        else:
-            got = ("uri", t.value) if t.kind == "uri" else (XSD_STRING, t.value)
-        if len(_KEYS) > 1 << 16:
-            _KEYS.clear()
-        _KEYS[t] = got
-    return got
+_KIND = itemgetter(0, 2, 3)  # a Term's (kind, datatype, lang); Terms are tuples: C-level access
+_VALUE = itemgetter(1)
+
+
+def _column_keys(rows: list, col: int, desc: bool) -> list:
+    """Sort keys for one ORDER BY column as Oxigraph orders it, when every value is of one kind
+    whose order is plain: IRIs and plain strings by code point (Rust's byte order on UTF-8),
+    integers by value. Unplannable otherwise (unbound, blank nodes, language-tagged or other
+    typed literals, mixed kinds, descending text)."""
+    values = list(map(itemgetter(col), rows))
+    if None in values:
+        raise Unplannable("an unbound value in an ordered column")
+    kinds = set(map(_KIND, values))
+    if len(kinds) > 1:
+        raise Unplannable("terms of different kinds in an ordered column")
+    kind = kinds.pop() if kinds else _PLAIN[0]
+    if kind in _PLAIN and not desc:
+        return list(map(_VALUE, values))
+    if kind == ("literal", XSD_INTEGER, None) and all(_INTEGER.fullmatch(t.value) for t in values):
+        return [-int(t.value) for t in values] if desc else [int(t.value) for t in values]
+    raise Unplannable("an ordered column the plan does not order")
 
 
 def order(rows: list, by: tuple[tuple[int, bool], ...]) -> list:
-    """The rows in ORDER BY order; Unplannable for a column of mixed or unplain kinds, or rows
-    that tie on every key yet differ."""
-    keys = []
-    for col, desc in by:
-        col_keys = [_sort_key(r[col]) for r in rows]
-        kinds = {k[0] if k is not None else None for k in col_keys}
-        if None in kinds or len(kinds) > 1:
-            raise Unplannable("an ordered column the plan does not order")
-        if desc and kinds != {XSD_INTEGER}:
-            raise Unplannable("a descending order on text")
-        keys.append([-k[1] for k in col_keys] if desc else [k[1] for k in col_keys])
-    full = list(zip(*keys))
+    """The rows in ORDER BY order; Unplannable for a column the plan does not order, or rows
+    that tie on every key yet differ (their order is the engine's to choose)."""
+    keys = [_column_keys(rows, col, desc) for col, desc in by]
+    full = keys[0] if len(keys) == 1 else list(zip(*keys))
     idx = sorted(range(len(rows)), key=full.__getitem__)
-    for a, b in zip(idx, idx[1:]):
-        if full[a] == full[b] and rows[a] != rows[b]:
-            raise Unplannable("rows the ORDER BY leaves tied")
+    ordered = [full[i] for i in idx]
+    if any(map(eq, ordered, ordered[1:])):  # some keys tie: are their rows the same?
+        for a, b in zip(idx, idx[1:]):
+            if full[a] == full[b] and rows[a] != rows[b]:
+                raise Unplannable("rows the ORDER BY leaves tied")
     return [rows[i] for i in idx]
 
 
