@@ -55,6 +55,15 @@ class Facts:
 
         return self._ids.get(ox.NamedNode(iri))
 
+    def id_of_term(self, term: Term) -> int | None:
+        """The number of a Term the tables hold (None when they hold no such term)."""
+        from spinekg.graph.sparql.terms import to_ox
+
+        try:
+            return self._ids.get(to_ox(term))
+        except (TypeError, ValueError):  # not a term pyoxigraph can make: none the store holds
+            return None
+
     def objects(self, prop: str) -> dict[int, tuple[int, ...]]:
         """subject -> its objects for a property, in the store's order (read once)."""
         got = self._objects.get(prop, False)
