@@ -48,7 +48,9 @@ def test_report_judges_targets():
                      "oxigraph serve": {"throughput_qps": 2900.0, "p50_ms": 1.2, "p99_ms": 3.0}},
     }
     res["cold"]["spinekg path 63304 63308"] = 150.0
+    res["queries_reference"] = {"ask_ms": 0.08, "import_rdflib_ms": 210.0}
     rows = {r[0]: r for r in run.report(res)}
+    assert rows["  engine floor: ASK {} evaluated each time"][1:3] == ("0.080 ms", "python -c 'import rdflib' 210 ms")
     assert rows["cold spinekg show 63304 (≤ 1.0x)"][4] == "MISSED" and rows["cold spinekg show 63304 (≤ 1.0x)"][3] == "1.25x"
     assert rows["cold spinekg path 63304 63308 (≤ 1.0x)"][4] == "ok"
     assert rows["endpoint throughput, 4 clients (≥ 1.0x oxigraph)"][4] == "ok"
