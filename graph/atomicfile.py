@@ -38,13 +38,15 @@ def failpoint(name: str, path: Path | None = None) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists (a stale temporary's owner is gone). Another user's process, or
+    any other error asking, counts as alive: never remove what may still be in use."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True  # someone else's live process
+    except OSError:  # PermissionError: someone else's live process
+        return True
     return True
 
 
@@ -52,7 +54,7 @@ def is_stale(entry_name: str, folder: Path) -> bool:
     m = _OURS.match(entry_name)
     if not m or int(m["pid"]) == os.getpid():
         return False
-    if not _alive(int(m["pid"])):
+    if not pid_alive(int(m["pid"])):
         return True
     try:
         return time.time() - os.lstat(folder / entry_name).st_mtime > STALE_AFTER_S

@@ -46,6 +46,9 @@ def test_first_open_builds_then_reopens_from_disk(tmp_path):
     reopened = persist.open_dataset([data])
     assert count(reopened) == 500
     assert reopened.query(f"ASK {{ <urn:x:1> <{SK}region> <{SK}Lumbar> }}")
+    # nor may its in-memory copy take other bytes: their SHA-256 is not the one the store was built from
+    assert not reopened.wait(60) and "changed" in str(reopened.error)
+    assert reopened.query(f"ASK {{ <urn:x:1> <{SK}region> <{SK}Lumbar> }}")
 
 
 def test_first_open_loads_in_memory_and_builds_on_disk_in_the_background(tmp_path, cache):
@@ -108,3 +111,124 @@ def test_unknown_suffix_is_a_user_error(tmp_path):
     f.write_text("a,b\n", encoding="utf-8")
     with pytest.raises(SpinekgError, match="unknown RDF file type"):
         persist.open_dataset([f])
+
+
+def test_pid_alive_is_shared_with_atomicfile():
+    import os
+    import subprocess
+    import sys
+
+    from spinekg.graph import atomicfile
+
+    assert not hasattr(persist, "_alive")  # one copy: atomicfile's
+    assert atomicfile.pid_alive(os.getpid())
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    assert not atomicfile.pid_alive(int(done.stdout))  # exited and reaped
+
+
+def test_later_open_answers_from_disk_then_from_an_in_memory_copy(tmp_path):
+    from spinekg.graph.warmstore import WarmingStore
+
+    data = tmp_path / "big.nt"
+    write_nt(data, 200)
+    persist.open_dataset([data], background=False)
+    store = persist.open_dataset([data])
+    assert isinstance(store, WarmingStore)
+    q = f"SELECT ?s WHERE {{ ?s <{SK}region> <{SK}Lumbar> }} ORDER BY ?s"
+    on_disk = [str(r["s"]) for r in store.disk.query(q)]
+    assert store.wait(60) and store.in_memory and store.error is None
+    assert store.current is not store.disk
+    assert [str(r["s"]) for r in store.query(q)] == on_disk and len(on_disk) == 200
+    assert count(store) == 200 and len(store) == 200
+    for change in (lambda: store.update("INSERT DATA { <urn:a> <urn:b> <urn:c> }"), lambda: store.clear()):
+        with pytest.raises(RuntimeError, match="read-only"):
+            change()
+    assert count(store) == 200
+    plain = persist.open_dataset([data], warm=False)  # the on-disk store alone
+    assert not isinstance(plain, WarmingStore) and count(plain) == 200
+
+
+def test_failed_in_memory_copy_leaves_the_disk_answering(tmp_path):
+    import pyoxigraph as ox
+
+    from spinekg.graph.warmstore import WarmingStore
+
+    data = tmp_path / "big.nt"
+    write_nt(data, 20)
+    persist.open_dataset([data], background=False)
+    disk = ox.Store.read_only(str(persist.store_dir([data])))
+
+    def fail():
+        raise SpinekgError("no memory copy")
+
+    store = WarmingStore(disk, fail)
+    assert not store.wait(60) and isinstance(store.error, SpinekgError)
+    assert store.current is disk and count(store) == 20
+
+
+def test_memory_copy_refuses_files_changed_since_the_store(tmp_path):
+    data = tmp_path / "big.nt"
+    write_nt(data, 20)
+    persist.open_dataset([data], background=False)
+    key = persist.dataset_key([data])
+    digests = persist._digests(persist.store_dir([data]), 1)
+    assert digests == [persist._sha256(data)]
+    formats = [persist._format(data)]
+    assert len(persist._memory_copy([data], formats, key, digests)) == 20
+    write_nt(data, 30)  # another size: another key, so this copy is not of that store
+    with pytest.raises(SpinekgError, match="changed"):
+        persist._memory_copy([data], formats, key, digests)
+
+
+def test_store_without_recorded_digests_is_read_from_disk_only(tmp_path):
+    from spinekg.graph.warmstore import WarmingStore
+
+    data = tmp_path / "big.nt"
+    write_nt(data, 20)
+    persist.open_dataset([data], background=False)
+    (persist.store_dir([data]) / persist.DONE).write_text("ok\n", encoding="ascii")  # as an older builder left it
+    store = persist.open_dataset([data])
+    assert not isinstance(store, WarmingStore) and count(store) == 20
+
+
+def test_file_changed_during_the_build_leaves_no_store(tmp_path, cache, monkeypatch):
+    data = tmp_path / "big.nt"
+    write_nt(data, 20)
+    real = persist._sha256
+
+    def changing(path):
+        digest = real(path)
+        write_nt(path, 21)  # the user rewrites the file while the builder reads it
+        return digest
+
+    monkeypatch.setattr(persist, "_sha256", changing)
+    with pytest.raises(SpinekgError, match="changed while its store was written"):
+        persist.build([data])
+    assert not any(cache.glob("store-*")) and not any(cache.glob(".store-*"))
+
+
+def test_in_memory_copy_answers_every_saved_query_as_the_disk_does(tmp_path):
+    import sys
+    from pathlib import Path
+
+    from spinekg.graph import sparql
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import scale  # a generated code set of the graph's shape
+
+    data = tmp_path / "codes.nt"
+    with open(data, "wb") as f:
+        scale.generate(20_000, f)
+    persist.open_dataset([data], background=False)
+    store = persist.open_dataset([data])
+    assert store.wait(120)
+    warm = sparql.OxigraphEngine(store, read_only=True, cache=False)  # plans too, as documented
+    disk = sparql.OxigraphEngine(store.disk)
+    rows = 0
+    for name, saved in sparql.saved_queries().items():
+        b = sparql.bind_params(saved.example_params(), saved)
+        a = warm.query(saved.text, b, timeout=None, max_rows=None)
+        d = disk.query(saved.text, b, timeout=None, max_rows=None)
+        assert (a.rows, a.boolean) == (d.rows, d.boolean), name
+        rows += len(a.rows or ())
+    assert rows > 1000  # the queries found the generated codes

@@ -6,9 +6,15 @@ engine is told nothing changes), OxigraphEngine runs the plan below instead: the
 the facet keys of graph/precompute.py find, as a VALUES block, joined by SPARQL with the labels
 (and regions) and ordered as the saved query orders them. The same answer: tests/test_precompute.py
 compares both on every code. A query the keys do not cover runs as written.
+
+Two more kinds of plan: VALUES_FIRST below (a parameter Oxigraph reads better as a leading VALUES
+row), and the aggregate queries' plans of graph/sparql/plans_aggregate.py, which compute their
+answer in Python over per-store property tables (graph/sparql/plans_facts.py). Both are tied to
+the exact text they were proven on by fingerprint().
 """
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 
@@ -57,12 +63,20 @@ BUILDERS = {"one-facet-apart": (_one_facet_apart, _rows_one_facet_apart, "code")
             "same-operation-other-regions": (_same_operation_other_regions, _rows_same_operation, "code")}
 
 
+_PLANNED: tuple = (None, {})  # (the saved library it was read from, {saved text: rule})
+
+
 def _planned() -> dict:
-    from spinekg.graph import precompute
+    """The planned saved texts, read again only when the library is (it is kept per process)."""
+    global _PLANNED
     from spinekg.graph.sparql.saved import saved_queries
 
     lib = saved_queries()
-    return {lib[r.name].text: r for r in precompute.rules() if r.name in BUILDERS and r.name in lib}
+    if _PLANNED[0] is not lib:
+        from spinekg.graph import precompute
+
+        _PLANNED = (lib, {lib[r.name].text: r for r in precompute.rules() if r.name in BUILDERS and r.name in lib})
+    return _PLANNED[1]
 
 
 def _index(store, rule):
@@ -90,7 +104,7 @@ def plan_for(store, text: str, bindings: dict) -> str | None:
 
     rule = _planned().get(text)
     if rule is None:
-        return None
+        return _values_first(text, bindings)
     build, rows, param = BUILDERS[rule.name]
     if set(bindings) - {param}:
         return None
@@ -103,3 +117,56 @@ def plan_for(store, text: str, bindings: dict) -> str | None:
     else:  # a value that is no IRI names no code: no pairs, as the query finds none
         pairs = index.pairs(str(to_ox(term))) if term.kind == "uri" else []
     return build(rows(pairs))
+
+
+@functools.lru_cache(maxsize=256)
+def fingerprint(text: str) -> str:
+    """A hash of the query's tokens (graph/sparql/lexer.py), comments and spacing aside: what ties
+    a plan to the exact query it was written for and proven equal to."""
+    import hashlib
+
+    from spinekg.graph.sparql.lexer import tokenize
+
+    try:
+        tokens = tokenize(text)
+    except Exception:  # noqa: BLE001 (not readable as SPARQL: no plan)
+        return ""
+    return hashlib.sha256("\x00".join(t.text for t in tokens).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+# Saved queries whose parameter Oxigraph joins better as a leading VALUES row than as a
+# substitution (it then starts from the parameter's few triples, not from every code): the
+# query's fingerprint() -> (name, parameter). The same answer:
+# one row of VALUES joined with the query's top-level group is what binding the variable means
+# (tests/test_plans_values.py compares both for every value).
+VALUES_FIRST = {"31cb3d634b36d7a1b1fc313f": ("codes-by-approach", "approach")}
+
+
+_VALUES_PARAMS = {param for _, param in VALUES_FIRST.values()}
+
+
+def _values_first(text: str, bindings: dict) -> str | None:
+    from spinekg.graph.sparql.terms import to_ox
+
+    if len(bindings) != 1 or not _VALUES_PARAMS.issuperset(bindings):  # the usual case: no lexing
+        return None
+    entry = VALUES_FIRST.get(fingerprint(text))
+    if entry is None or set(bindings) != {entry[1]}:
+        return None
+    term = bindings[entry[1]]
+    if term.kind != "uri":  # literals and blank nodes keep the substitution (no escaping questions)
+        return None
+    at = _where_body(text)
+    return None if at is None else f"{text[:at]} VALUES ?{entry[1]} {{ {to_ox(term)} }}{text[at:]}"
+
+
+@functools.lru_cache(maxsize=64)
+def _where_body(text: str) -> int | None:
+    """The offset just inside the WHERE clause's opening brace (lexing costs ~0.3 ms: kept)."""
+    from spinekg.graph.sparql.lexer import tokenize
+
+    tokens = tokenize(text)
+    for a, b in zip(tokens, tokens[1:]):
+        if a.kind == "word" and a.text.upper() == "WHERE" and b.text == "{":
+            return b.start + 1
+    return None

@@ -10,22 +10,21 @@ starts afresh).
 from __future__ import annotations
 
 import os
-import queue
 import threading
 
 KEEP = 4  # idle threads kept at most (concurrent callers beyond this start and end their own)
 
 
-class _Job:
-    __slots__ = ("fn", "done", "value", "error")
-
-    def __init__(self, fn):
-        self.fn, self.done, self.value, self.error = fn, threading.Event(), None, None
-
-
 class _Worker:
+    """One kept thread. A job is handed over with two raw locks (a C-level semaphore each way),
+    about twice as fast as a queue and an Event: the caller sets `fn`, releases `go` and waits
+    on `done`; the thread runs fn and releases `done`. fn None ends the thread."""
+
     def __init__(self):
-        self.inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.go, self.done = threading.Lock(), threading.Lock()
+        self.go.acquire()
+        self.done.acquire()
+        self.fn = self.value = self.error = None
         self.usable = True  # False once it takes no more jobs (its filter could not be installed)
         self.thread = threading.Thread(target=self._loop, name="spinekg-query-kept", daemon=True)
         self.thread.start()
@@ -34,24 +33,39 @@ class _Worker:
         from spinekg.graph.sparql import sandbox
 
         sealed = False
-        while self.usable:
-            job = self.inbox.get()
-            if job is None:
+        while True:
+            self.go.acquire()
+            fn, self.fn = self.fn, None
+            if fn is None:
                 return
             try:
                 if not sealed:
                     sandbox.deny_network()
                     sealed = True
-                job.value = job.fn()
+                self.value = fn()
             except BaseException as e:  # noqa: BLE001 (handed to the caller)
                 import traceback
 
                 # drop the frames' locals here: Oxigraph result iterators must die on their own thread
                 traceback.clear_frames(e.__traceback__)
-                job.error = e
+                self.error = e
                 self.usable = sealed
             finally:
-                job.done.set()
+                del fn
+                self.done.release()
+            if not self.usable:
+                return
+
+    def run(self, fn):
+        self.fn = fn
+        self.go.release()
+        self.done.acquire()
+        value, error, self.value, self.error = self.value, self.error, None, None
+        return value, error
+
+    def stop(self) -> None:
+        self.fn = None
+        self.go.release()
 
 
 _lock = threading.Lock()
@@ -77,16 +91,15 @@ def _give_back(w: _Worker) -> None:
         if len(_idle) < KEEP and w.usable and w.thread.is_alive():
             _idle.append(w)
             return
-    w.inbox.put(None)
+    if w.usable:
+        w.stop()
 
 
 def run_sealed(fn):
     """fn() on a sealed thread (one kept from an earlier call when there is one); its result or error."""
     w = _take()
-    job = _Job(fn)
-    w.inbox.put(job)
-    job.done.wait()
+    value, error = w.run(fn)
     _give_back(w)
-    if job.error is not None:
-        raise job.error
-    return job.value
+    if error is not None:
+        raise error
+    return value

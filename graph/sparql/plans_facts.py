@@ -1,0 +1,146 @@
+"""Per-store tables of triples, for the aggregate plans of graph/sparql/plans_aggregate.py.
+
+Oxigraph evaluates the aggregate saved queries in 1-3 ms on the shipped graph, mostly in
+per-row look-ups and in a sort that decodes every term at every comparison. A plan instead reads
+the few properties a query touches once per read-only store into Python dicts of engine-neutral
+Terms (graph/sparql/terms.py), and computes the query's joins, groups and order from them on each
+call. The tables live in memory beside the store and never in it; a store that may change never
+gets any (OxigraphEngine only asks for read-only stores).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from spinekg.graph.sparql.terms import XSD_STRING, Term, _from_ox
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Tables are read for stores of the shipped graph's order (a few thousand triples per property);
+# a bigger one (a million-triple data set opened read-only) stays with Oxigraph, whose evaluation
+# is then faster than Python's and needs no second copy of the data in memory.
+MAX_PER_TABLE = 100_000
+_STORES = 4  # stores whose tables are kept (the oldest dropped)
+_lock = threading.Lock()
+_tables: OrderedDict = OrderedDict()  # id(store) -> Facts
+
+
+class Unplannable(Exception):
+    """The data holds something a plan does not model, or too much of it: the query runs as written."""
+
+
+class Facts:
+    """The default graph's triples of one store, read a property (or a class) at a time. Terms are
+    numbered (`terms[i]` is term i): the plans join and count small ints, which hash ~10x faster
+    than Terms, and turn them into Terms only for the rows they answer."""
+
+    def __init__(self, store):
+        self.store = store  # held: keeps the store's id from being reused while the tables live
+        self.terms: list[Term] = []
+        self._ids: dict = {}  # pyoxigraph term -> number
+        self._objects: dict[str, dict | None] = {}  # None: too many triples to table
+        self._typed: dict[str, frozenset | bool] = {}  # False: too many members
+        self._derived: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def _id(self, node) -> int:
+        i = self._ids.get(node)
+        if i is None:
+            i = self._ids[node] = len(self.terms)
+            self.terms.append(_from_ox(node))
+        return i
+
+    def id_of(self, iri: str) -> int | None:
+        """The number of an IRI the tables hold (None when they hold no such term)."""
+        import pyoxigraph as ox
+
+        return self._ids.get(ox.NamedNode(iri))
+
+    def id_of_term(self, term: Term) -> int | None:
+        """The number of a Term the tables hold (None when they hold no such term)."""
+        from spinekg.graph.sparql.terms import to_ox
+
+        try:
+            return self._ids.get(to_ox(term))
+        except (TypeError, ValueError):  # not a term pyoxigraph can make: none the store holds
+            return None
+
+    def objects(self, prop: str) -> dict[int, tuple[int, ...]]:
+        """subject -> its objects for a property, in the store's order (read once)."""
+        got = self._objects.get(prop, False)
+        if not got:
+            import pyoxigraph as ox
+
+            with self._lock:
+                got = self._objects.get(prop, False)
+                if got is None:
+                    raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
+                if got is False:
+                    per: dict = {}
+                    for n, q in enumerate(self.store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph())):
+                        if n >= MAX_PER_TABLE:
+                            self._objects[prop] = None
+                            raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
+                        per.setdefault(self._id(q.subject), []).append(self._id(q.object))
+                    got = self._objects[prop] = {s: tuple(o) for s, o in per.items()}
+        return got
+
+    def derived(self, name: str, build):
+        """A table computed once from the others (e.g. the labels' STR()): build(self), kept."""
+        got = self._derived.get(name)
+        if got is None:
+            got = self._derived[name] = build(self)
+        return got
+
+    def typed(self, cls: str) -> frozenset:
+        """The subjects of `rdf:type cls` (read once)."""
+        got = self._typed.get(cls)
+        if got is None:
+            import pyoxigraph as ox
+
+            with self._lock:
+                got = self._typed.get(cls)
+                if got is None:
+                    quads = self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls), ox.DefaultGraph())
+                    got = frozenset(self._id(q.subject) for _, q in zip(range(MAX_PER_TABLE + 1), quads))
+                    self._typed[cls] = got if len(got) <= MAX_PER_TABLE else False
+        if got is False:
+            raise Unplannable(f"more than {MAX_PER_TABLE} members of <{cls}>")
+        return got
+
+
+def facts(store) -> Facts:
+    with _lock:
+        k = id(store)
+        entry = _tables.get(k)
+        if entry is None or entry.store is not store:
+            entry = _tables[k] = Facts(store)
+            while len(_tables) > _STORES:
+                _tables.popitem(last=False)
+        _tables.move_to_end(k)
+        return entry
+
+
+_STR: dict = {}
+_INT: dict = {}
+
+
+def str_of(term: Term | None) -> Term | None:
+    """SPARQL STR(): the lexical form or IRI as a plain literal; unbound for a blank node (an error)."""
+    if term is None or term.kind == "bnode":
+        return None
+    got = _STR.get(term.value)
+    if got is None:
+        if len(_STR) > 1 << 16:
+            _STR.clear()
+        got = _STR[term.value] = Term("literal", term.value, XSD_STRING)
+    return got
+
+
+def integer(n: int) -> Term:
+    """An xsd:integer literal, as COUNT and SUM give it."""
+    got = _INT.get(n)
+    if got is None:
+        got = Term.literal(n)
+        if len(_INT) < 4096:
+            _INT[n] = got
+    return got
