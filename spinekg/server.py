@@ -114,7 +114,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, engine: str = "oxi
             # so it loads the graph while this process imports the rest
             memory_mb = memory_mb or DEFAULT_MEMORY_MB
             first = take_early(engine, memory_mb) or spawn_worker(engine, memory_mb)
-        from spinekg.graph.sparql.engines import check_timeout
+        from spinekg.graph.sparql.limits import check_timeout
         from spinekg.http.lanes import Lanes, RemoteLane
 
         timeout = check_timeout(timeout) or 3600.0

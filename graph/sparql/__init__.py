@@ -35,7 +35,7 @@ _WHERE = {  # public name -> the submodule that defines it
     "OxigraphEngine": "spinekg.graph.sparql.engines",
     "RdflibEngine": "spinekg.graph.sparql.engines",
     "call_with_timeout": "spinekg.graph.sparql.engines",
-    "check_timeout": "spinekg.graph.sparql.engines",
+    "check_timeout": "spinekg.graph.sparql.limits",
     "make_engine": "spinekg.graph.sparql.engines",
     "run": "spinekg.graph.sparql.engines",
     "run_saved": "spinekg.graph.sparql.engines",

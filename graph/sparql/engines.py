@@ -9,6 +9,7 @@ import time
 from spinekg.graph.errors import SpinekgError
 from spinekg.graph.sparql.binding import _VAR_NAME, bind_params
 from spinekg.graph.sparql.errors import QueryRefused, QuerySyntaxError, QueryTimeout
+from spinekg.graph.sparql.limits import MAX_TIMEOUT, check_timeout  # noqa: F401 (part of this module's interface)
 from spinekg.graph.sparql.safety import QueryInfo, check_query
 from spinekg.graph.sparql.saved import SavedQuery, get_saved
 from spinekg.graph.sparql.store import load_store
@@ -23,22 +24,6 @@ def _interrupt(thread: threading.Thread) -> None:
 
     if thread.ident is not None:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(QueryTimeout))
-
-
-MAX_TIMEOUT = 24 * 3600.0
-
-
-def check_timeout(timeout: float | None) -> float | None:
-    """None or 0 = no limit; otherwise a finite number of seconds up to a day (one-line errors)."""
-    import math
-
-    if timeout is None:
-        return None
-    if not isinstance(timeout, (int, float)) or math.isnan(timeout) or timeout < 0:
-        raise SpinekgError(f"the timeout must be a number of seconds, 0 or more (got {timeout!r})")
-    if timeout > MAX_TIMEOUT:
-        raise SpinekgError(f"the timeout must be at most {MAX_TIMEOUT:g} s (got {timeout:g})")
-    return timeout or None
 
 
 def call_with_timeout(fn, timeout: float | None, *, sandboxed: bool = True):
