@@ -96,6 +96,9 @@ def arrow(s: dict) -> str:
     return f" —{s['relation']}→ " if s["direction"] == "forward" else f" ←{s['relation']}— "
 
 
+CODE_KINDS = ("primary", "add-on")  # the kinds of the network's code nodes (graph/network.py)
+
+
 def path(a: str, b: str) -> dict:
     """The shortest chain of relations between two codes, each step named.
 
@@ -103,13 +106,14 @@ def path(a: str, b: str) -> dict:
     networkx's shortest path on undirected()."""
     from spinekg.graph.linkgraph import link_graph, shortest_path, undirected_adjacency
 
-    catalog = _catalog()
-    _code(catalog, a)
-    _code(catalog, b)
+    G = link_graph()
+    if not all(G.nodes.get(x.strip(), {}).get("kind") in CODE_KINDS for x in (a, b)):
+        catalog = _catalog()  # its one-line error for an unknown code (the catalog costs ~35 ms)
+        _code(catalog, a)
+        _code(catalog, b)
     a, b = a.strip(), b.strip()
     if a == b:
         return {"from": a, "to": b, "steps": [], "text": a}
-    G = link_graph()
     nodes = shortest_path(undirected_adjacency(G, STEP_PREFERENCE), a, b)
     if nodes is None:
         raise SpinekgError(f"no chain of relations joins {a} and {b}")

@@ -73,3 +73,23 @@ def test_damaged_network_cache_is_rebuilt(tmp_path, monkeypatch):
         assert read_cached(cache_key(), kind="network") is not None
     finally:
         forget()
+
+
+def test_path_between_known_codes_reads_no_catalog(monkeypatch):
+    """Two codes of the network need no catalog (~35 ms of a cold `path`); anything else gets the
+    catalog's one-line error, as before."""
+    import pytest
+
+    from spinekg.graph import traverse
+    from spinekg.graph.errors import SpinekgError
+
+    expected = traverse.path("63304", "63308")
+    monkeypatch.setattr(traverse, "_catalog", lambda: (_ for _ in ()).throw(AssertionError("catalog read")))
+    assert traverse.path("63304", " 63308") == {**expected, "to": "63308"}
+    with pytest.raises(AssertionError, match="catalog read"):
+        traverse.path("63304", "99999")
+    monkeypatch.undo()
+    with pytest.raises(SpinekgError, match="unknown code 99999"):
+        traverse.path("63304", "99999")
+    with pytest.raises(SpinekgError, match="unknown code 63300-63308"):
+        traverse.path("63300-63308", "63308")
