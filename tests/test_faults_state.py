@@ -72,6 +72,8 @@ def pristine_cache(tmp_path_factory):
     """The compiled catalog and network as a real run writes them (one subprocess for the module)."""
     base = tmp_path_factory.mktemp("cache")
     env = dict(os.environ, SPINEKG_HOME=str(base / "home"), SPINEKG_CACHE=str(base / "cache"))
+    # `show` reads the catalog, `path` the network (two codes of it need no catalog)
+    assert run("show", "63304", env=env).returncode == 0
     assert run("path", "63304", "22853", env=env).returncode == 0
     files = {f.name: f.read_bytes() for f in (base / "cache").glob("*.json")}
     assert {n.split("-")[0] for n in files} == {"catalog", "network"}
@@ -112,8 +114,9 @@ def test_damaged_cache_end_to_end(pristine_cache, env, tmp_path, how):
             (cache / name).mkdir()
         else:
             (cache / name).write_bytes(data[: len(data) // 2])
-    r = run("path", "63304", "22853", env=env)
-    assert r.returncode == 0 and r.stderr == "" and "63304" in r.stdout
+    for command in (("show", "63304"), ("path", "63304", "22853")):
+        r = run(*command, env=env)
+        assert r.returncode == 0 and r.stderr == "" and "63304" in r.stdout, command
     assert {f.name: f.read_bytes() for f in cache.iterdir()} == pristine_cache  # rebuilt identically
 
 
