@@ -66,12 +66,7 @@ def compile_sources() -> None:
     for name in ("spinekg", "spinekg.graph", "spinekg.ontology", "spinekg.exports"):
         spec = importlib.util.find_spec(name)
         for folder in (spec.submodule_search_locations or []) if spec else []:
-            compileall.compile_dir(folder, quiet=1, maxlevels=0 if name == "spinekg" else 10)
-    spec = importlib.util.find_spec("spinekg")
-    for folder in (spec.submodule_search_locations or []) if spec else []:  # spinekg's own subfolders
-        for sub in Path(folder).iterdir():
-            if sub.is_dir() and (sub / "__init__.py").exists():
-                compileall.compile_dir(str(sub), quiet=1)
+            compileall.compile_dir(folder, quiet=1)
 
 
 def bench_cold(runs: int, tmp: Path) -> dict:

@@ -96,18 +96,16 @@ def arrow(s: dict) -> str:
     return f" —{s['relation']}→ " if s["direction"] == "forward" else f" ←{s['relation']}— "
 
 
-CODE_KINDS = ("primary", "add-on")  # the kinds of the network's code nodes (graph/network.py)
-
-
 def path(a: str, b: str) -> dict:
     """The shortest chain of relations between two codes, each step named.
 
     Read from the compiled cache without networkx (graph/linkgraph.py): the same chain as
     networkx's shortest path on undirected()."""
     from spinekg.graph.linkgraph import link_graph, shortest_path, undirected_adjacency
+    from spinekg.graph.network import CODE_KINDS  # light: networkx and rdflib load inside its functions
 
     G = link_graph()
-    if not all(G.nodes.get(x.strip(), {}).get("kind") in CODE_KINDS for x in (a, b)):
+    if not all(G.nodes.get(x.strip(), {}).get("kind") in CODE_KINDS.values() for x in (a, b)):
         catalog = _catalog()  # its one-line error for an unknown code (the catalog costs ~35 ms)
         _code(catalog, a)
         _code(catalog, b)
