@@ -6,7 +6,6 @@ commands import what they use inside, so that each command pays only for what it
 from __future__ import annotations
 
 import sys
-
 if sys.argv[1:2] == ["serve"]:  # its first query worker starts before click and typer load (spawn.py)
     from spinekg.http.spawn import spawn_early
 
@@ -116,7 +115,26 @@ def main() -> None:
     """Console entry point: user errors become one line on stderr, never a traceback.
 
     SpinekgError is handled by SpinekgGroup; here only click's own usage errors remain.
+    The process ends after it: see _end().
     """
+    try:
+        _main()
+    finally:
+        _end()
+
+
+def _end() -> None:
+    """Freeze what the garbage collector tracks, as the process is about to end: the interpreter's
+    shutdown then skips its collection passes over every object the command made (15-25 ms, about
+    as much as a short command's own work). Nothing is lost: the streams are flushed and the
+    atexit handlers run as before, and objects still go when their last reference does; only
+    cycles left at exit stay for the OS to reclaim, as any object alive at exit may."""
+    import gc
+
+    gc.freeze()
+
+
+def _main() -> None:
     no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", ())
     try:
         rv = app(standalone_mode=False)

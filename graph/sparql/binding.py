@@ -68,7 +68,8 @@ def _facet_labels(ptype: str) -> list[str]:
 def bind_value(value: str, ptype: str | None, notes: list[str] | None = None) -> Term:
     """One parameter value as an RDF term. Never raises for a strange value: what is not a
     well-formed code/group/facet/number/IRI becomes a plain string literal (it matches nothing)."""
-    from spinekg.ontology.namespaces import CPT, GROUP
+    # the plain strings: ontology.namespaces would import rdflib (~150 ms) for a code parameter
+    from spinekg.ontology.prefixes import CPT_IRI_BASE, GROUP_IRI
 
     notes = notes if notes is not None else []
     v = value.strip()
@@ -87,9 +88,9 @@ def bind_value(value: str, ptype: str | None, notes: list[str] | None = None) ->
         else:
             return Term.literal(value)
     if ptype == "code" and _CODE.match(v.upper()):
-        return Term.iri(str(CPT[v.upper()]))
+        return Term.iri(CPT_IRI_BASE + v.upper())
     if ptype == "group" and _GROUP.match(v.upper()):
-        return Term.iri(str(GROUP[v.upper()]))
+        return Term.iri(GROUP_IRI + v.upper())
     if ptype == "integer" and _INTEGER.match(v):
         return Term.literal(int(v))
     if ptype in FACET_CLASSES:

@@ -1,7 +1,6 @@
 """Result writers: SPARQL JSON/XML, CSV, TSV and a text table for rows; Turtle, N-Triples, JSON-LD for graphs."""
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -124,6 +123,8 @@ def format_xml(r: Result) -> str:
 
 
 def format_csv(r: Result) -> str:
+    import csv  # here: the default table output (a cold CLI query) does not need it
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     if r.form == "ASK":

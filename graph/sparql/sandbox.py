@@ -24,16 +24,27 @@ _import_lock = threading.Lock()
 def _pyseccomp():
     """pyseccomp, imported with its two ctypes.util.find_library look-ups answered by dlopen of the
     usual sonames first: on Linux each look-up runs `ldconfig -p` in a subprocess (5-10 ms each,
-    on every CLI query and every worker start). A name dlopen cannot open is looked up as before."""
+    on every CLI query and every worker start). A name dlopen cannot open is looked up as before.
+    When nothing imported ctypes.util yet, pyseccomp meets a stand-in holding that one function,
+    so a cold query skips ctypes.util's own imports (tempfile, random: ~3 ms); the real module
+    is imported only for a name the sonames do not answer."""
     import sys
 
     if "pyseccomp" in sys.modules:
         return sys.modules["pyseccomp"]
     import ctypes
-    import ctypes.util
 
     with _import_lock:
-        original = ctypes.util.find_library
+        if "pyseccomp" in sys.modules:
+            return sys.modules["pyseccomp"]
+        real = sys.modules.get("ctypes.util")
+
+        def original(name):
+            import importlib
+
+            if sys.modules.get("ctypes.util") is stand_in:
+                del sys.modules["ctypes.util"]
+            return importlib.import_module("ctypes.util").find_library(name)  # binds ctypes.util to it
 
         def find_library(name):
             soname = _SONAMES.get(name) if sys.platform.startswith("linux") else None
@@ -43,13 +54,27 @@ def _pyseccomp():
                     return soname
                 except OSError:
                     pass
-            return original(name)
+            return original(name) if real is None else real_find(name)
 
-        ctypes.util.find_library = find_library
+        if real is not None:
+            stand_in, real_find = None, real.find_library
+            real.find_library = find_library
+        else:
+            import types
+
+            stand_in = types.ModuleType("ctypes.util", "find_library alone, while pyseccomp is imported")
+            stand_in.find_library = find_library
+            sys.modules["ctypes.util"], ctypes.util = stand_in, stand_in
         try:
             import pyseccomp
         finally:
-            ctypes.util.find_library = original
+            if real is not None:
+                real.find_library = real_find
+            else:
+                if sys.modules.get("ctypes.util") is stand_in:
+                    del sys.modules["ctypes.util"]
+                if getattr(ctypes, "util", None) is stand_in:
+                    del ctypes.util
     return pyseccomp
 
 

@@ -1,0 +1,110 @@
+"""A cold `spinekg query --name ...` imports only what its answer needs, answers as the golden file
+says, and ends without the interpreter's collection passes (cli._end). Timings live in bench/run.py."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+GOLDEN = Path(__file__).parent / "golden"
+# modules a cold saved query (table output, not a pairwise query) has no use for
+LEFT_OUT = ("spinekg.graph.precompute", "spinekg.graph.sparql.plans_aggregate", "spinekg.graph.sparql.plans_facts",
+            "csv", "ctypes.util", "tempfile", "random", "rdflib", "networkx")
+PROBE = r"""
+import atexit, gc, json, sys
+out = sys.argv.pop(1)
+watch = json.loads(sys.argv.pop(1))
+# registered before main() runs, so it runs after main() returned: what the shutdown meets
+atexit.register(lambda: open(out, "w").write(json.dumps(
+    {"loaded": sorted(m for m in watch if m in sys.modules), "frozen": gc.get_freeze_count()})))
+sys.argv[0] = "spinekg"
+from spinekg.cli import main
+main()
+"""
+
+
+def cold(tmp_path, *args, watch=LEFT_OUT):
+    out = tmp_path / "probe.json"
+    env = {"SPINEKG_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    r = None
+    for _ in range(2):  # the first run fills the cache; the second is the cold start users see
+        r = subprocess.run([sys.executable, "-c", PROBE, str(out), json.dumps(watch), *args], capture_output=True,
+                           text=True, cwd=tmp_path, env=env, timeout=120)
+    return r, json.loads(out.read_text())
+
+
+def _golden_table(name: str) -> list[list[str]]:
+    """The golden rows as the table shows them: literals bare, numbers as digits."""
+    rows = json.loads((GOLDEN / f"{name}.json").read_text())["rows"]
+    return [[re.match(r'^"(.*)"', cell).group(1) for cell in row] for row in rows]
+
+
+def test_cold_saved_query_imports_only_what_it_needs(tmp_path):
+    r, seen = cold(tmp_path, "query", "--name", "region-approach-matrix")
+    assert r.returncode == 0, r.stderr
+    assert seen["loaded"] == []
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "(16 rows)"
+    # columns are two spaces apart; an approach may hold one ("lateral extracavitary")
+    assert [re.split(r"\s{2,}", line.rstrip()) for line in lines[2:-1]] == _golden_table("region-approach-matrix")
+
+
+def test_the_probe_sees_what_a_pairwise_query_and_csv_import(tmp_path):
+    # the hook works: the pairwise plan reads graph.precompute, and csv output imports csv
+    r, seen = cold(tmp_path, "query", "--name", "one-facet-apart", "--param", "code=63304", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert seen["loaded"] == ["csv", "spinekg.graph.precompute"]
+
+
+def test_main_freezes_the_collector_before_the_shutdown(tmp_path):
+    r, seen = cold(tmp_path, "show", "63304", watch=[])
+    assert r.returncode == 0 and "63304" in r.stdout, r.stderr
+    assert seen["frozen"] > 0
+
+
+def test_a_failing_command_still_ends_with_one_line_and_its_code(tmp_path):
+    r, seen = cold(tmp_path, "query", "--name", "no-such-query", watch=[])
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: no saved query named 'no-such-query'")
+    assert seen["frozen"] > 0
+
+
+SANDBOX_PROBE = r"""
+import json, socket, sys, threading
+from spinekg.graph.sparql import sandbox
+if sys.argv[1] == "unknown-sonames":
+    sandbox._SONAMES = {}  # dlopen answers nothing: the real ctypes.util looks the names up
+out = {}
+def sealed():
+    sandbox.deny_network()
+    try:
+        socket.socket()
+        out["socket"] = "opened"
+    except OSError as e:
+        out["socket"] = e.errno
+t = threading.Thread(target=sealed); t.start(); t.join()
+import ctypes
+out["util_loaded"] = "ctypes.util" in sys.modules
+out["util_attr"] = hasattr(ctypes, "util")
+import ctypes.util  # the real module, whatever pyseccomp met
+out["real"] = ctypes.util.__file__.endswith("util.py") and ctypes.util.find_library.__module__ == "ctypes.util"
+print(json.dumps(out))
+"""
+
+
+def _sandbox(mode: str) -> dict:
+    r = subprocess.run([sys.executable, "-c", SANDBOX_PROBE, mode], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "SPINEKG_NO_SANDBOX": "0"})
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_the_sandbox_seals_without_importing_ctypes_util():
+    # pyseccomp met a stand-in, which is gone afterwards: a later `import ctypes.util` is the real one
+    assert _sandbox("sonames") == {"socket": 13, "util_loaded": False, "util_attr": False, "real": True}
+
+
+def test_the_sandbox_looks_up_a_library_the_sonames_miss():
+    out = _sandbox("unknown-sonames")
+    assert out["socket"] == 13 and out["util_loaded"] and out["real"]
