@@ -108,3 +108,53 @@ def test_the_sandbox_seals_without_importing_ctypes_util():
 def test_the_sandbox_looks_up_a_library_the_sonames_miss():
     out = _sandbox("unknown-sonames")
     assert out["socket"] == 13 and out["util_loaded"] and out["real"]
+
+
+PRELOAD_PROBE = r"""
+import json, sys
+from spinekg.graph.sparql import store
+out = {"preloaded": store._preload_engine()}
+maps = open("/proc/self/maps").read()
+out["mapped"] = "pyoxigraph" in maps and "pyoxigraph" not in sys.modules  # loaded, not imported
+import pyoxigraph
+s = pyoxigraph.Store()
+s.add(pyoxigraph.Quad(pyoxigraph.NamedNode("http://a"), pyoxigraph.NamedNode("http://b"), pyoxigraph.Literal("c")))
+out["works"] = len(s) == 1 and store._preload_engine() is False  # once imported, nothing more to map
+print(json.dumps(out))
+"""
+
+
+def test_the_prefetch_maps_pyoxigraph_before_its_import():
+    if not Path("/proc/self/maps").exists():
+        import pytest
+
+        pytest.skip("needs /proc/self/maps")
+    r = subprocess.run([sys.executable, "-c", PRELOAD_PROBE], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"preloaded": True, "mapped": True, "works": True}
+
+
+SWITCH_PROBE = r"""
+import json, sys
+from spinekg.graph.sparql import store
+before = sys.getswitchinterval()
+t = store.prefetch()
+during = sys.getswitchinterval()
+t.join(60)
+print(json.dumps({"before": before, "during": during, "after": sys.getswitchinterval(),
+                  "read": len(store._STORES)}))
+"""
+
+
+def test_the_prefetch_shortens_the_switch_interval_only_while_it_reads(tmp_path):
+    env = {**os.environ, "SPINEKG_CACHE": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", "from spinekg.graph.sparql.store import load_store; load_store()"],
+                           capture_output=True, text=True, env=env, timeout=120)  # keeps the copy
+    assert first.returncode == 0, first.stderr
+    from spinekg.graph.sparql.store import PREFETCH_SWITCH_INTERVAL
+
+    r = subprocess.run([sys.executable, "-c", SWITCH_PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["during"] == PREFETCH_SWITCH_INTERVAL < out["before"] == out["after"]
+    assert out["read"] == 1  # the kept copy was read on the thread

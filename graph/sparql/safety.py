@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from spinekg.graph.sparql.errors import QueryRefused, QuerySyntaxError, UpdateRefused
 from spinekg.graph.sparql.lexer import tokenize, unescape_codepoints
@@ -17,8 +17,7 @@ _UPDATES = {"Load": "LOAD", "Clear": "CLEAR", "Drop": "DROP", "Create": "CREATE"
             "Modify": "DELETE/INSERT"}
 
 
-@dataclass(frozen=True)
-class QueryInfo:
+class QueryInfo(NamedTuple):  # immutable; a NamedTuple is built at import ~10x faster than a dataclass
     form: str  # "SELECT" | "ASK" | "CONSTRUCT" | "DESCRIBE"
     text: str  # the query after codepoint unescaping (what every SPARQL parser reads, and what engines run)
     variables: frozenset[str] = frozenset()  # every variable the query mentions

@@ -53,6 +53,7 @@ def build_store(extra: list[Path] | None = None, *, user_data: bool = True):
 _STORES: dict = {}  # graph_version() -> the store load_store() hands out (the last two versions)
 _LOCK = threading.Lock()  # one build per process, whichever thread asks first (see prefetch)
 _PREFETCHING: list = []  # [True] once prefetch() started its thread
+PREFETCH_SWITCH_INTERVAL = 0.0005  # seconds: sys.setswitchinterval while prefetch() reads
 
 
 def _remember(version: tuple, store) -> None:
@@ -95,12 +96,21 @@ def prefetch() -> threading.Thread | None:
     if _PREFETCHING:
         return None
     _PREFETCHING.append(True)
+    import sys
+
+    # The thread's own Python work before the parse (imports, the cache key, the read) gets the
+    # GIL back after each file access only when the main thread, busy importing click, lets go:
+    # at the latest after the switch interval, 5 ms by default. A shorter one while it runs
+    # starts the parse sooner; it is restored when the thread ends.
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, PREFETCH_SWITCH_INTERVAL))
 
     def run():
-        from spinekg.graph.load import graph_version
-        from spinekg.graph.sparql import served_store
-
         try:
+            _preload_engine()
+            from spinekg.graph.load import graph_version
+            from spinekg.graph.sparql import served_store
+
             with _LOCK:
                 version = graph_version()
                 if version not in _STORES:
@@ -109,10 +119,38 @@ def prefetch() -> threading.Thread | None:
                         _remember(version, kept[0])
         except Exception:  # noqa: BLE001 (load_store() on the caller's thread meets it again)
             pass
+        finally:
+            sys.setswitchinterval(previous)
 
     thread = threading.Thread(target=run, name="spinekg-store-prefetch", daemon=True)
     thread.start()
     return thread
+
+
+def _preload_engine() -> bool:
+    """Map pyoxigraph's extension (20 MB of Rust) with libc's dlopen called through ctypes, which
+    lets go of the GIL while the loader relocates it (~4 ms): the import that follows finds it
+    loaded, where Python's own dlopen would hold the GIL the CLI's main thread is importing with.
+    ctypes is the sandbox's anyway. Any failure only leaves the load to the import."""
+    import os
+    import sys
+
+    try:
+        from importlib.machinery import EXTENSION_SUFFIXES, PathFinder
+
+        spec = PathFinder.find_spec("pyoxigraph")  # finds the package, imports nothing
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        path = next((p for p in (os.path.join(f, "pyoxigraph" + s) for f in folders for s in EXTENSION_SUFFIXES)
+                     if os.path.isfile(p)), None)
+        if path is None or "pyoxigraph" in sys.modules:
+            return False
+        import ctypes
+
+        dlopen = ctypes.CDLL(None).dlopen
+        dlopen.restype, dlopen.argtypes = ctypes.c_void_p, (ctypes.c_char_p, ctypes.c_int)
+        return bool(dlopen(os.fsencode(path), sys.getdlopenflags()))  # the flags the import uses
+    except (AttributeError, ImportError, OSError, ValueError):
+        return False
 
 
 def store_ntriples(store=None) -> bytes:
