@@ -131,6 +131,10 @@ def _end() -> None:
     cycles left at exit stay for the OS to reclaim, as any object alive at exit may."""
     import gc
 
+    gc.disable()  # no collection between the two steps below
+    store = sys.modules.get("spinekg.graph.sparql.store")
+    if store is not None:
+        store.leave_at_exit()  # the graph is left to the OS, not freed piece by piece
     gc.freeze()
 
 

@@ -158,3 +158,32 @@ def test_the_prefetch_shortens_the_switch_interval_only_while_it_reads(tmp_path)
     out = json.loads(r.stdout)
     assert out["during"] == PREFETCH_SWITCH_INTERVAL < out["before"] == out["after"]
     assert out["read"] == 1  # the kept copy was read on the thread
+
+
+LEAVE_PROBE = r"""
+import atexit, gc, json, sys
+out = sys.argv.pop(1)
+def report():
+    from spinekg.graph.sparql import store
+    (s,) = store._STORES.values()
+    store._STORES.clear()  # what the shutdown does to the module's dict
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()  # get_referrers looks in the collector's generations only
+    referrers = [r for r in gc.get_referrers(s) if isinstance(r, list) and any(x is r for x in r)]
+    open(out, "w").write(json.dumps({"frozen": frozen, "held_by_cycle": len(referrers)}))
+atexit.register(report)  # runs after main() and cli._end()
+sys.argv[0] = "spinekg"
+from spinekg.cli import main
+main()
+"""
+
+
+def test_the_store_is_left_to_the_os_at_exit(tmp_path):
+    # cli._end puts the graph in a frozen cycle: the shutdown does not free it triple by triple
+    out = tmp_path / "leave.json"
+    env = {**os.environ, "SPINEKG_CACHE": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-c", LEAVE_PROBE, str(out), "query", "--name", "region-approach-matrix"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0 and r.stdout.endswith("(16 rows)\n"), r.stderr
+    seen = json.loads(out.read_text())
+    assert seen["held_by_cycle"] == 1 and seen["frozen"] > 0
