@@ -101,3 +101,24 @@ def test_bench_script_runs_and_writes_json(tmp_path):
     assert "html explorer render" in r.stdout
     data = json.loads(out.read_text())
     assert data["html"]["size_bytes"] > 100_000 and data["html"]["render_ms"] > 0
+
+
+def test_report_judges_the_read_only_store_beside_the_text_as_written():
+    import run
+
+    scale = {"triples": 1_000_000, "load_s": 2.7, "load_lenient_s": 2.8, "peak_rss_mb": 380.0,
+             "queries_ms": {"a": 230.0, "b": 3.0}, "read_only_queries_ms": {"a": 20.0, "b": 40.0},
+             "read_only_first_ms": {"a": 300.0, "b": 90.0}, "read_only_peak_rss_mb": 640.0,
+             "persisted_first_load_s": 2.8, "persisted_open_s": 0.05, "persisted_peak_rss_mb": 420.0,
+             "persisted_queries_ms": {"a": 210.0}, "persisted_read_only_queries_ms": {"a": 30.0}}
+    rows = {r[0]: r for r in run.report({"scale": {"1,000,000": scale}})}
+    written = rows["scale 1,000,000: slowest saved query, text as written on a plain store"]
+    assert written[1] == "230.0 ms" and written[4] == ""  # information: the target is the read-only row
+    ro = rows["scale 1,000,000: slowest saved query (≤ 200 ms), read-only store"]
+    assert ro[1] == "40.0 ms" and ro[2] == "b; as written 230.0 ms" and ro[4] == "ok"
+    assert rows["scale 1,000,000: slowest first call, read-only store"][1:3] == ("300.0 ms", "a (reads its tables)")
+    peak = rows["scale 1,000,000: peak RSS (≤ 600 MB)"]  # the tables' memory counts
+    assert peak[1] == "640 MB" and peak[4] == "MISSED" and "380 MB before" in peak[2]
+    assert rows["scale 1,000,000: persisted store, slowest saved query, text as written"][4] == ""
+    assert rows["scale 1,000,000: persisted store, slowest saved query (≤ 200 ms), default engine"][1:5] == (
+        "30.0 ms", "a; as written 210.0 ms", "0.14x", "ok")
