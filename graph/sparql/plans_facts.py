@@ -10,8 +10,9 @@ gets any (OxigraphEngine only asks for read-only stores).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+import weakref
 
+from spinekg.graph.sparql.per_store import PerStore
 from spinekg.graph.sparql.terms import XSD_STRING, Term, _from_ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -20,8 +21,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # is then faster than Python's and needs no second copy of the data in memory.
 MAX_PER_TABLE = 100_000
 _STORES = 4  # stores whose tables are kept (the oldest dropped)
-_lock = threading.Lock()
-_tables: OrderedDict = OrderedDict()  # id(store) -> Facts
+_tables = PerStore(_STORES)  # store -> Facts
 
 
 class Unplannable(Exception):
@@ -34,13 +34,20 @@ class Facts:
     than Terms, and turn them into Terms only for the rows they answer."""
 
     def __init__(self, store):
-        self.store = store  # held: keeps the store's id from being reused while the tables live
+        try:  # not held when it can be helped: the tables must not keep a dropped dataset alive
+            self._store = weakref.ref(store)
+        except TypeError:  # a plain pyoxigraph Store
+            self._store = lambda: store
         self.terms: list[Term] = []
         self._ids: dict = {}  # pyoxigraph term -> number
         self._objects: dict[str, dict | None] = {}  # None: too many triples to table
         self._typed: dict[str, frozenset | bool] = {}  # False: too many members
         self._derived: dict[str, object] = {}
         self._lock = threading.Lock()
+
+    @property
+    def store(self):
+        return self._store()
 
     def _id(self, node) -> int:
         i = self._ids.get(node)
@@ -109,15 +116,7 @@ class Facts:
 
 
 def facts(store) -> Facts:
-    with _lock:
-        k = id(store)
-        entry = _tables.get(k)
-        if entry is None or entry.store is not store:
-            entry = _tables[k] = Facts(store)
-            while len(_tables) > _STORES:
-                _tables.popitem(last=False)
-        _tables.move_to_end(k)
-        return entry
+    return _tables.get(store, lambda: Facts(store))
 
 
 _STR: dict = {}
