@@ -82,11 +82,12 @@ class Facts:
                 if got is None:
                     raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
                 if got is False:
+                    quads = _capped(self.store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph()))
+                    if quads is None:  # nothing numbered: a table too big leaves no terms behind
+                        self._objects[prop] = None
+                        raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
                     per: dict = {}
-                    for n, q in enumerate(self.store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph())):
-                        if n >= MAX_PER_TABLE:
-                            self._objects[prop] = None
-                            raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
+                    for q in quads:
                         per.setdefault(self._id(q.subject), []).append(self._id(q.object))
                     got = self._objects[prop] = {s: tuple(o) for s, o in per.items()}
         return got
@@ -107,12 +108,20 @@ class Facts:
             with self._lock:
                 got = self._typed.get(cls)
                 if got is None:
-                    quads = self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls), ox.DefaultGraph())
-                    got = frozenset(self._id(q.subject) for _, q in zip(range(MAX_PER_TABLE + 1), quads))
-                    self._typed[cls] = got if len(got) <= MAX_PER_TABLE else False
+                    quads = _capped(self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls),
+                                                                 ox.DefaultGraph()))
+                    got = self._typed[cls] = False if quads is None else frozenset(self._id(q.subject) for q in quads)
         if got is False:
             raise Unplannable(f"more than {MAX_PER_TABLE} members of <{cls}>")
         return got
+
+
+def _capped(quads) -> list | None:
+    """The quads, or None when there are more than MAX_PER_TABLE (read no further)."""
+    import itertools
+
+    got = list(itertools.islice(quads, MAX_PER_TABLE + 1))
+    return None if len(got) > MAX_PER_TABLE else got
 
 
 def facts(store) -> Facts:
