@@ -17,7 +17,8 @@ A later open answers from the on-disk store at once and, for inputs up to MEMORY
 in-memory copy loaded in a background thread as soon as it is ready (graph/warmstore.py): the
 on-disk store evaluates 3-17x slower. That copy is parsed from the files again (leniently: they
 parsed when the store was built) and used only if their SHA-256s are the ones the builder recorded,
-both hashes computed off the open's path. Use it with `OxigraphEngine(open_dataset(files), read_only=True)`.
+both hashes computed off the open's path. Every store it returns is read-only (graph.warmstore.ReadOnlyStore),
+so `OxigraphEngine(open_dataset(files))` runs saved queries as plans and keeps answers.
 """
 from __future__ import annotations
 
@@ -76,8 +77,12 @@ def open_dataset(files: list[Path | str], *, keep: int = 2, background: bool | N
     parsed: with `background` (default: inputs up to MEMORY_LOAD_MAX bytes) into memory, the
     faster load (~3x), while a detached process writes the persisted store for the next opens;
     without, into the persisted store directly (low memory: for the largest inputs). At most
-    `keep` persisted stores are kept (oldest removed). Treat the store as read-only."""
+    `keep` persisted stores are kept (oldest removed). Every store it returns is a
+    graph.warmstore.ReadOnlyStore: methods that would change it raise, and OxigraphEngine runs
+    saved queries on it as plans and keeps answers, as on the shipped store."""
     import pyoxigraph as ox
+
+    from spinekg.graph.warmstore import ReadOnlyStore, WarmingStore
 
     paths = [Path(f) for f in files]
     if not paths:
@@ -95,18 +100,16 @@ def open_dataset(files: list[Path | str], *, keep: int = 2, background: bool | N
             small = _total_size(paths) <= MEMORY_LOAD_MAX
             digests = _digests(target, len(paths))
             if digests is None or not (small if warm is None else warm):
-                return disk
-            from spinekg.graph.warmstore import WarmingStore
-
+                return ReadOnlyStore(disk)
             return WarmingStore(disk, lambda: _memory_copy(paths, formats, key, digests))
     if background is None:
         background = _total_size(paths) <= MEMORY_LOAD_MAX if small is None else small
     if not background:
         build(paths, keep=keep)
-        return ox.Store.read_only(str(target))
+        return ReadOnlyStore(ox.Store.read_only(str(target)))
     store = load_memory(paths, formats)
     _spawn_build(paths, keep)
-    return store
+    return ReadOnlyStore(store)  # as the persisted store will be: the next opens must see the same triples
 
 
 def _total_size(paths: list[Path]) -> int:

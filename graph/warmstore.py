@@ -17,10 +17,41 @@ import threading
 _READ = frozenset({"query", "quads_for_pattern", "named_graphs", "contains_named_graph", "dump"})
 
 
-class WarmingStore:
+class ReadOnlyStore:
+    """A store that refuses every method that would change it: what graph.persist.open_dataset
+    hands out. Because nothing can change it, OxigraphEngine treats it as read-only by default
+    (saved queries may run as plans over tables kept for its life, and answers may be kept)."""
+
+    def __init__(self, store):
+        self._store = store
+
+    @property
+    def current(self):
+        """The pyoxigraph store answering now."""
+        return self._store
+
+    def __getattr__(self, name):
+        if name in _READ:
+            return getattr(self.current, name)
+        if not name.startswith("_") and hasattr(self.current, name):
+            raise RuntimeError(f"a persisted dataset is read-only (Store.{name} refused)")
+        raise AttributeError(name)
+
+    def __len__(self) -> int:
+        return len(self.current)
+
+    def __iter__(self):
+        return iter(self.current)
+
+    def __contains__(self, quad) -> bool:
+        return quad in self.current
+
+
+class WarmingStore(ReadOnlyStore):
     def __init__(self, disk, load):
         """`disk`: the read-only on-disk store; `load()`: returns the in-memory copy (or raises,
         and then the on-disk store keeps answering)."""
+        super().__init__(disk)
         self._disk = disk
         self._memory = None
         self.error: BaseException | None = None
@@ -52,19 +83,3 @@ class WarmingStore:
         """Block until the in-memory copy is loaded (or failed); whether it is in use."""
         self._ready.wait(timeout)
         return self._memory is not None
-
-    def __getattr__(self, name):
-        if name in _READ:
-            return getattr(self.current, name)
-        if hasattr(self._disk, name):
-            raise RuntimeError(f"a persisted dataset is read-only (Store.{name} refused)")
-        raise AttributeError(name)
-
-    def __len__(self) -> int:
-        return len(self.current)
-
-    def __iter__(self):
-        return iter(self.current)
-
-    def __contains__(self, quad) -> bool:
-        return quad in self.current

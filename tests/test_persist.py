@@ -58,7 +58,9 @@ def test_first_open_loads_in_memory_and_builds_on_disk_in_the_background(tmp_pat
     write_nt(data, 300)
     first = persist.open_dataset([data])  # small input: the in-memory load
     assert count(first) == 300
-    first.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))  # a memory store
+    with pytest.raises(RuntimeError, match="read-only"):  # as the persisted one will be
+        first.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))
+    assert isinstance(first.current, ox.Store) and not isinstance(first.current.query("ASK {}"), Exception)
     wait_built([data])
     again = persist.open_dataset([data])
     assert count(again) == 300
@@ -222,7 +224,8 @@ def test_in_memory_copy_answers_every_saved_query_as_the_disk_does(tmp_path):
     persist.open_dataset([data], background=False)
     store = persist.open_dataset([data])
     assert store.wait(120)
-    warm = sparql.OxigraphEngine(store, read_only=True, cache=False)  # plans too, as documented
+    warm = sparql.OxigraphEngine(store, cache=False)  # a read-only store: plans too
+    assert warm.read_only
     disk = sparql.OxigraphEngine(store.disk)
     rows = 0
     for name, saved in sparql.saved_queries().items():

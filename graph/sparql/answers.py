@@ -12,24 +12,18 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 
+from spinekg.graph.sparql.per_store import PerStore
+
 MAX_ENTRIES = 512  # per store
 MAX_ROWS = 20_000  # larger answers are not kept (memory), only recomputed
 _STORES = 4  # stores whose answers are kept (oldest dropped: load_store keeps two)
 
 _lock = threading.Lock()
-_by_store: OrderedDict = OrderedDict()  # id(store) -> (store, OrderedDict(key -> Result))
+_by_store = PerStore(_STORES)  # store -> OrderedDict(key -> Result)
 
 
 def _table(store) -> OrderedDict:
-    k = id(store)
-    entry = _by_store.get(k)
-    if entry is None or entry[0] is not store:  # holding the store keeps its id from being reused
-        entry = (store, OrderedDict())
-        _by_store[k] = entry
-        while len(_by_store) > _STORES:
-            _by_store.popitem(last=False)
-    _by_store.move_to_end(k)
-    return entry[1]
+    return _by_store.get(store, OrderedDict)
 
 
 def _copy(result):

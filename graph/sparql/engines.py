@@ -125,13 +125,15 @@ class OxigraphEngine(Engine):
 
     def __init__(self, store=None, *, cache: bool | None = None, read_only: bool | None = None):
         """`read_only`: the store never changes, so saved queries may run as plans over keys
-        derived once (graph.sparql.plans); by default only the shared store (load_store) is.
+        derived once (graph.sparql.plans); by default the shared store (load_store) and the
+        stores graph.persist.open_dataset returns (graph.warmstore.ReadOnlyStore) are.
         `cache`: keep answers for repeated queries (graph.sparql.answers); by default when read-only.
-        Pass True only for a store nothing changes (e.g. a persisted dataset)."""
+        Pass True only for a store nothing changes."""
         from spinekg.graph.sparql.store import is_shared
+        from spinekg.graph.warmstore import ReadOnlyStore
 
         self.store = store if store is not None else load_store()
-        self.read_only = is_shared(self.store) if read_only is None else read_only
+        self.read_only = (is_shared(self.store) or isinstance(self.store, ReadOnlyStore)) if read_only is None else read_only
         self.cache = self.read_only if cache is None else cache
         self.prefixes = default_prefixes()
 

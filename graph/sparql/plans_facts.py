@@ -10,8 +10,9 @@ gets any (OxigraphEngine only asks for read-only stores).
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+import weakref
 
+from spinekg.graph.sparql.per_store import PerStore
 from spinekg.graph.sparql.terms import XSD_STRING, Term, _from_ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -20,8 +21,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # is then faster than Python's and needs no second copy of the data in memory.
 MAX_PER_TABLE = 100_000
 _STORES = 4  # stores whose tables are kept (the oldest dropped)
-_lock = threading.Lock()
-_tables: OrderedDict = OrderedDict()  # id(store) -> Facts
+_tables = PerStore(_STORES)  # store -> Facts
 
 
 class Unplannable(Exception):
@@ -34,13 +34,20 @@ class Facts:
     than Terms, and turn them into Terms only for the rows they answer."""
 
     def __init__(self, store):
-        self.store = store  # held: keeps the store's id from being reused while the tables live
+        try:  # not held when it can be helped: the tables must not keep a dropped dataset alive
+            self._store = weakref.ref(store)
+        except TypeError:  # a plain pyoxigraph Store
+            self._store = lambda: store
         self.terms: list[Term] = []
         self._ids: dict = {}  # pyoxigraph term -> number
         self._objects: dict[str, dict | None] = {}  # None: too many triples to table
         self._typed: dict[str, frozenset | bool] = {}  # False: too many members
         self._derived: dict[str, object] = {}
         self._lock = threading.Lock()
+
+    @property
+    def store(self):
+        return self._store()
 
     def _id(self, node) -> int:
         i = self._ids.get(node)
@@ -75,11 +82,12 @@ class Facts:
                 if got is None:
                     raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
                 if got is False:
+                    quads = _capped(self.store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph()))
+                    if quads is None:  # nothing numbered: a table too big leaves no terms behind
+                        self._objects[prop] = None
+                        raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
                     per: dict = {}
-                    for n, q in enumerate(self.store.quads_for_pattern(None, ox.NamedNode(prop), None, ox.DefaultGraph())):
-                        if n >= MAX_PER_TABLE:
-                            self._objects[prop] = None
-                            raise Unplannable(f"more than {MAX_PER_TABLE} triples of <{prop}>")
+                    for q in quads:
                         per.setdefault(self._id(q.subject), []).append(self._id(q.object))
                     got = self._objects[prop] = {s: tuple(o) for s, o in per.items()}
         return got
@@ -100,24 +108,24 @@ class Facts:
             with self._lock:
                 got = self._typed.get(cls)
                 if got is None:
-                    quads = self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls), ox.DefaultGraph())
-                    got = frozenset(self._id(q.subject) for _, q in zip(range(MAX_PER_TABLE + 1), quads))
-                    self._typed[cls] = got if len(got) <= MAX_PER_TABLE else False
+                    quads = _capped(self.store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls),
+                                                                 ox.DefaultGraph()))
+                    got = self._typed[cls] = False if quads is None else frozenset(self._id(q.subject) for q in quads)
         if got is False:
             raise Unplannable(f"more than {MAX_PER_TABLE} members of <{cls}>")
         return got
 
 
+def _capped(quads) -> list | None:
+    """The quads, or None when there are more than MAX_PER_TABLE (read no further)."""
+    import itertools
+
+    got = list(itertools.islice(quads, MAX_PER_TABLE + 1))
+    return None if len(got) > MAX_PER_TABLE else got
+
+
 def facts(store) -> Facts:
-    with _lock:
-        k = id(store)
-        entry = _tables.get(k)
-        if entry is None or entry.store is not store:
-            entry = _tables[k] = Facts(store)
-            while len(_tables) > _STORES:
-                _tables.popitem(last=False)
-        _tables.move_to_end(k)
-        return entry
+    return _tables.get(store, lambda: Facts(store))
 
 
 _STR: dict = {}

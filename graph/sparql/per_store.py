@@ -1,0 +1,59 @@
+"""Caches kept per read-only store (answers, the plans' tables and pair keys), for a few stores.
+
+An entry is found by the store's identity. It must not keep a dataset alive once its user has
+dropped it: a store that takes weak references (graph.warmstore.ReadOnlyStore, what
+graph.persist.open_dataset returns) is referenced weakly, and its entry is dropped at the next
+look-up after it is collected. A plain pyoxigraph Store takes none; it is held, which keeps its
+id from being given to another store while the entry lives (the shipped store, load_store's, is
+kept by graph.sparql.store anyway).
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+
+
+class PerStore:
+    def __init__(self, stores: int):
+        self.stores = stores
+        self._lock = threading.Lock()
+        self._entries: OrderedDict = OrderedDict()  # id(store) -> (reference, value)
+        self._dead: list = []  # references whose store was collected (appended by the callback)
+
+    def get(self, store, make):
+        """The value kept for `store`, made by make() on its first look-up."""
+        with self._lock:
+            self._purge()
+            k = id(store)
+            entry = self._entries.get(k)
+            if entry is None or entry[0]() is not store:
+                entry = self._entries[k] = (self._reference(store), make())
+                while len(self._entries) > self.stores:
+                    self._entries.popitem(last=False)
+            self._entries.move_to_end(k)
+            return entry[1]
+
+    def _reference(self, store):
+        try:
+            # the callback only notes the death: it may run inside any dict operation, even ours
+            return weakref.ref(store, self._dead.append)
+        except TypeError:  # a plain pyoxigraph Store
+            return lambda: store
+
+    def _purge(self) -> None:
+        while self._dead:
+            ref = self._dead.pop()
+            for k, (r, _) in list(self._entries.items()):
+                if r is ref:
+                    del self._entries[k]
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._purge()
+            return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._dead.clear()
