@@ -128,14 +128,18 @@ def _end() -> None:
     shutdown then skips its collection passes over every object the command made (15-25 ms, about
     as much as a short command's own work). Nothing is lost: the streams are flushed and the
     atexit handlers run as before, and objects still go when their last reference does; only
-    cycles left at exit stay for the OS to reclaim, as any object alive at exit may."""
+    cycles left at exit stay for the OS to reclaim, as any object alive at exit may. The graph
+    a query loaded joins them (graph.sparql.store.leave_at_exit)."""
     import gc
 
+    enabled = gc.isenabled()
     gc.disable()  # no collection between the two steps below
     store = sys.modules.get("spinekg.graph.sparql.store")
     if store is not None:
         store.leave_at_exit()  # the graph is left to the OS, not freed piece by piece
     gc.freeze()
+    if enabled:
+        gc.enable()
 
 
 def _main() -> None:

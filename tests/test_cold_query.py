@@ -17,7 +17,8 @@ out = sys.argv.pop(1)
 watch = json.loads(sys.argv.pop(1))
 # registered before main() runs, so it runs after main() returned: what the shutdown meets
 atexit.register(lambda: open(out, "w").write(json.dumps(
-    {"loaded": sorted(m for m in watch if m in sys.modules), "frozen": gc.get_freeze_count()})))
+    {"loaded": sorted(m for m in watch if m in sys.modules), "frozen": gc.get_freeze_count(),
+     "collecting": gc.isenabled()})))
 sys.argv[0] = "spinekg"
 from spinekg.cli import main
 main()
@@ -60,7 +61,7 @@ def test_the_probe_sees_what_a_pairwise_query_and_csv_import(tmp_path):
 def test_main_freezes_the_collector_before_the_shutdown(tmp_path):
     r, seen = cold(tmp_path, "show", "63304", watch=[])
     assert r.returncode == 0 and "63304" in r.stdout, r.stderr
-    assert seen["frozen"] > 0
+    assert seen["frozen"] > 0 and seen["collecting"]  # frozen, and the collector left as it was
 
 
 def test_a_failing_command_still_ends_with_one_line_and_its_code(tmp_path):
