@@ -188,3 +188,20 @@ def test_the_store_is_left_to_the_os_at_exit(tmp_path):
     assert r.returncode == 0 and r.stdout.endswith("(16 rows)\n"), r.stderr
     seen = json.loads(out.read_text())
     assert seen["held_by_cycle"] == 1 and seen["frozen"] > 0
+
+
+def test_the_prefetch_maps_the_engine_beside_its_read(tmp_path, monkeypatch):
+    import threading
+
+    from spinekg.graph.sparql import store
+
+    monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path))  # nothing kept: the read finds nothing
+    monkeypatch.setattr(store, "_PREFETCHING", [])
+    monkeypatch.setattr(store, "_STORES", {})
+    ran = []
+    monkeypatch.setattr(store, "_preload_engine", lambda: ran.append(threading.current_thread().name))
+    store.prefetch().join(60)
+    for t in threading.enumerate():
+        if t.name == "spinekg-engine-preload":
+            t.join(60)
+    assert ran == ["spinekg-engine-preload"] and store._STORES == {}

@@ -116,7 +116,6 @@ def prefetch() -> threading.Thread | None:
 
     def run():
         try:
-            _preload_engine()
             from spinekg.graph.load import graph_version
             from spinekg.graph.sparql import served_store
 
@@ -131,6 +130,8 @@ def prefetch() -> threading.Thread | None:
         finally:
             sys.setswitchinterval(previous)
 
+    # pyoxigraph is mapped on a thread of its own, while this one imports the cache's modules
+    threading.Thread(target=_preload_engine, name="spinekg-engine-preload", daemon=True).start()
     thread = threading.Thread(target=run, name="spinekg-store-prefetch", daemon=True)
     thread.start()
     return thread
