@@ -205,3 +205,24 @@ def test_the_prefetch_maps_the_engine_beside_its_read(tmp_path, monkeypatch):
         if t.name == "spinekg-engine-preload":
             t.join(60)
     assert ran == ["spinekg-engine-preload"] and store._STORES == {}
+
+
+def test_the_prefetch_locates_the_copy_before_its_thread_starts(tmp_path, monkeypatch):
+    import threading
+
+    from spinekg.graph.sparql import served_store, store
+
+    monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path))
+    monkeypatch.setattr(store, "_PREFETCHING", [])
+    monkeypatch.setattr(store, "_STORES", {})
+    located = []
+
+    def served_path():
+        located.append(threading.current_thread().name)
+        raise OSError("the cache folder cannot be read")  # a failure there stays the thread's
+
+    monkeypatch.setattr(served_store, "served_path", served_path)
+    thread = store.prefetch()
+    assert located[0] == threading.current_thread().name  # on the caller's thread, before the thread
+    thread.join(60)
+    assert located[1:] == ["spinekg-store-prefetch"] and store._STORES == {}
