@@ -6,6 +6,7 @@ commands import what they use inside, so that each command pays only for what it
 from __future__ import annotations
 
 import sys
+
 if sys.argv[1:2] == ["serve"]:  # its first query worker starts before click and typer load (spawn.py)
     from spinekg.http.spawn import spawn_early
 

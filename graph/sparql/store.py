@@ -108,7 +108,7 @@ def prefetch() -> threading.Thread | None:
     _PREFETCHING.append(True)
     import sys
 
-    # The thread's own Python work before the parse (imports, the cache key, the read) gets the
+    # The thread's own Python work before the parse (checking the cache key, the read) gets the
     # GIL back after each file access only when the main thread, busy importing click, lets go:
     # at the latest after the switch interval, 5 ms by default. A shorter one while it runs
     # starts the parse sooner; it is restored when the thread ends.
@@ -143,9 +143,9 @@ def _locate_kept_copy() -> None:
     """Where the kept copy is (served_store.served_path: the cache's modules, pyoxigraph's import
     and the hash of every source file), worked out on the caller's thread before the prefetch
     thread starts. It is Python work either thread would do holding the GIL, and on the thread
-    it went at the pace the caller's own imports let go of the GIL: the parse started ~80 ms
-    into the start-up, ~25 ms after the caller needed the store. Done first, the parse starts at
-    once and overlaps the caller's imports. The key is kept for the thread (graph.compiled keeps
+    it went at the pace the caller's own imports let go of the GIL: in a traced start the parse
+    began ~75 ms in, and the caller waited ~20 ms for the store. Done first, the parse begins
+    ~40 ms in and overlaps the caller's imports. The key is kept for the thread (graph.compiled keeps
     it per file signature); any failure is the thread's to meet again."""
     try:
         from spinekg.graph.sparql import served_store
