@@ -6,7 +6,7 @@ import weakref
 import pyoxigraph as ox
 
 from spinekg.graph import persist, sparql
-from spinekg.graph.sparql import answers, plans_facts
+from spinekg.graph.sparql import answers, plans, plans_facts
 from spinekg.graph.sparql.per_store import PerStore
 from spinekg.graph.warmstore import ReadOnlyStore
 
@@ -50,10 +50,13 @@ def test_a_dropped_dataset_is_freed_with_its_answers_and_tables(tmp_path, monkey
         planned.query(saved.text, {}, timeout=None, max_rows=None)
     engine = sparql.OxigraphEngine(store)
     engine.query(saved.text, {}, timeout=None, max_rows=None)  # an answer kept
+    pairs = sparql.saved_queries()["one-facet-apart"]
+    planned.query(pairs.text, {}, timeout=None, max_rows=None)  # every code's pair keys built
+    assert any(plans._indexes.get(store, dict).values())
     inner = store.current
     assert answers._table(store) and plans_facts.facts(store).terms  # answers kept, tables read
     ref = weakref.ref(store)
     del store, engine, planned
     gc.collect()
-    assert ref() is None  # neither the answers nor the tables hold it
+    assert ref() is None  # neither the answers, the tables nor the pair keys hold it
     assert inner is not None

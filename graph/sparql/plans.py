@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import OrderedDict
+
+from spinekg.graph.sparql.per_store import PerStore
 
 SKOS_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
-_STORES = 4  # stores whose keys are kept (the oldest dropped)
 _lock = threading.Lock()
-_indexes: OrderedDict = OrderedDict()  # id(store) -> (store, {rule name: PairIndex | None})
+_indexes = PerStore(4)  # store -> {rule name: PairIndex | None}, for the last 4 stores
 
 
 def _one_facet_apart(rows: str) -> str:
@@ -112,15 +112,8 @@ def _index(store, rule, *, bound: bool = False):
     only when built already or the store is small enough (BOUND_BUILD_MAX_CODES)."""
     from spinekg.graph import precompute
 
+    built = _indexes.get(store, dict)
     with _lock:
-        k = id(store)
-        entry = _indexes.get(k)
-        if entry is None or entry[0] is not store:  # holding the store keeps its id from being reused
-            entry = _indexes[k] = (store, {})
-            while len(_indexes) > _STORES:
-                _indexes.popitem(last=False)
-        _indexes.move_to_end(k)
-        built = entry[1]
         if rule.name not in built:
             if bound:
                 few = built.get(" few codes")
