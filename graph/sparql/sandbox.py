@@ -24,27 +24,16 @@ _import_lock = threading.Lock()
 def _pyseccomp():
     """pyseccomp, imported with its two ctypes.util.find_library look-ups answered by dlopen of the
     usual sonames first: on Linux each look-up runs `ldconfig -p` in a subprocess (5-10 ms each,
-    on every CLI query and every worker start). A name dlopen cannot open is looked up as before.
-    When nothing imported ctypes.util yet, pyseccomp meets a stand-in holding that one function,
-    so a cold query skips ctypes.util's own imports (tempfile, random: ~3 ms); the real module
-    is imported only for a name the sonames do not answer."""
+    on every CLI query and every worker start). A name dlopen cannot open is looked up as before."""
     import sys
 
     if "pyseccomp" in sys.modules:
         return sys.modules["pyseccomp"]
     import ctypes
+    import ctypes.util
 
     with _import_lock:
-        if "pyseccomp" in sys.modules:
-            return sys.modules["pyseccomp"]
-        real = sys.modules.get("ctypes.util")
-
-        def original(name):
-            import importlib
-
-            if sys.modules.get("ctypes.util") is stand_in:
-                del sys.modules["ctypes.util"]
-            return importlib.import_module("ctypes.util").find_library(name)  # binds ctypes.util to it
+        original = ctypes.util.find_library
 
         def find_library(name):
             soname = _SONAMES.get(name) if sys.platform.startswith("linux") else None
@@ -54,27 +43,13 @@ def _pyseccomp():
                     return soname
                 except OSError:
                     pass
-            return original(name) if real is None else real_find(name)
+            return original(name)
 
-        if real is not None:
-            stand_in, real_find = None, real.find_library
-            real.find_library = find_library
-        else:
-            import types
-
-            stand_in = types.ModuleType("ctypes.util", "find_library alone, while pyseccomp is imported")
-            stand_in.find_library = find_library
-            sys.modules["ctypes.util"], ctypes.util = stand_in, stand_in
+        ctypes.util.find_library = find_library
         try:
             import pyseccomp
         finally:
-            if real is not None:
-                real.find_library = real_find
-            else:
-                if sys.modules.get("ctypes.util") is stand_in:
-                    del sys.modules["ctypes.util"]
-                if getattr(ctypes, "util", None) is stand_in:
-                    del ctypes.util
+            ctypes.util.find_library = original
     return pyseccomp
 
 
