@@ -8,7 +8,8 @@ and writes the figures as JSON.
 
 Sections: cold (whole-process CLI latency beside `python -c pass` and `import rdflib`), queries
 (each saved query on the embedded graph, pyoxigraph and rdflib), html (explorer render time and
-size), endpoint (4 concurrent clients against `spinekg serve` and `oxigraph serve`), scale
+size), endpoint (4 concurrent clients against `spinekg serve` and `oxigraph serve`; judged on wrk's rounds
+when wrk is installed, bench/wrk_rounds.py), scale
 (generated code sets of ~100k and ~1M triples: in-memory load, the persisted store's first load and
 later opens, peak RSS, each saved query), claims (bench/claims.py) and load (bench/load.py) when
 those modules exist. Each target row shows its reference measured in the same run and a verdict.
@@ -34,6 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+import wrk_rounds  # noqa: E402 (bench/wrk_rounds.py, beside this file)
+
 BIN = Path(sys.executable).parent
 
 
@@ -300,6 +303,15 @@ def quiesce(pid: int, seconds: float = 30, idle_windows: int = 4) -> None:
 ENDPOINT_ROUNDS = 3  # each server's requests come in this many rounds, interleaved A B B A A B
 
 
+def with_server_cpu(pid: int, fn) -> dict:
+    """fn()'s round figures plus the server's CPU per request (its process tree's, during the round)."""
+    before = tree_cpu_s(pid)
+    got = fn()
+    used = tree_cpu_s(pid) - before
+    got["server_cpu_us_per_request"] = round(used / got["requests"] * 1e6, 1) if got["requests"] else None
+    return got
+
+
 def bench_endpoint(per_client: int, tmp: Path) -> dict:
     """Both servers started, warmed and idle, then measured in interleaved rounds (the order
     alternates, so a drift in the machine's load falls on both alike); each server's figures are
@@ -332,14 +344,24 @@ def bench_endpoint(per_client: int, tmp: Path) -> dict:
         rounds: dict = {name: [] for name in names}
         for r in range(ENDPOINT_ROUNDS):
             for name in names if r % 2 == 0 else names[::-1]:
-                _, port, path = servers[name]
-                rounds[name].append(load_clients(port, path, 4, per_client, 60))
+                proc, port, path = servers[name]
+                rounds[name].append(with_server_cpu(proc.pid, lambda: load_clients(port, path, 4, per_client, 60)))
         for name, got in rounds.items():
             total = summary([x for g in got for x in g["latencies"]], sum(g["errors"] for g in got),
                             sum(g["wall_s"] for g in got))
             del total["latencies"], total["wall_s"]
-            total["rounds"] = [{k: g[k] for k in ("requests", "throughput_qps", "p50_ms", "p99_ms")} for g in got]
+            total["rounds"] = [{k: g[k] for k in ("requests", "throughput_qps", "p50_ms", "p99_ms",
+                                                  "server_cpu_us_per_request")} for g in got]
             out[name] = total
+        if wrk_rounds.available():  # the same rounds from a C client (bench/wrk_rounds.py says why), interleaved alike
+            got = {name: [] for name in names}
+            for r in range(ENDPOINT_ROUNDS):
+                for name in names if r % 2 == 0 else names[::-1]:
+                    proc, port, path = servers[name]
+                    url = f"http://127.0.0.1:{port}{path}?query={urllib.parse.quote(ENDPOINT_QUERY)}"
+                    got[name].append(with_server_cpu(proc.pid, lambda: wrk_rounds.round_(url, connections=4, seconds=3)))
+            for name in names:
+                out[name]["wrk"] = wrk_rounds.pooled(got[name])
     finally:
         for proc, _, _ in servers.values():
             proc.terminate()
@@ -581,6 +603,32 @@ def cpu_ms(r: dict, key: str) -> str:
     return f" (slowest cpu {max(r[key].values()):.1f})" if r.get(key) else ""
 
 
+def endpoint_rows(ours: dict, ref: dict) -> list[tuple]:
+    """The endpoint targets, judged on wrk's rounds when both servers have them (the C client,
+    bench/wrk_rounds.py); the Python client's figures (earlier rounds' method) are printed beside,
+    and judged only when wrk was not there."""
+    rows = []
+    by = "wrk" if "wrk" in ours and "wrk" in ref else "Python client"
+    for client, a, b in ([("wrk", ours["wrk"], ref["wrk"])] if by == "wrk" else []) + [("Python client", ours, ref)]:
+        judged = client == by
+        verdict = (lambda ok: "ok" if ok else "MISSED") if judged else (lambda ok: "")
+        head = "endpoint" if judged else f"  {client} (as earlier rounds):"
+        rows.append((f"{head} throughput, 4 clients" + (" (≥ 1.0x oxigraph)" if judged else ""),
+                     f"{a['throughput_qps']:.0f} q/s ({client})", f"oxigraph {b['throughput_qps']:.0f} q/s",
+                     ratio(a["throughput_qps"], b["throughput_qps"]), verdict(a["throughput_qps"] >= b["throughput_qps"])))
+        rows.append((f"{head} p50 / p99" + (" (p99 ≤ oxigraph's)" if judged else ""),
+                     f"{a['p50_ms']:.2f} / {a['p99_ms']:.2f} ms", f"oxigraph {b['p50_ms']:.2f} / {b['p99_ms']:.2f} ms",
+                     ratio(a["p99_ms"], b["p99_ms"]), verdict(a["p99_ms"] <= b["p99_ms"])))
+        if "rounds" in a and "rounds" in b:
+            each = lambda r: " / ".join(f"{g['p99_ms']:.2f}" for g in r["rounds"])  # noqa: E731
+            rows.append((f"  p99 of each round ({client}, interleaved)", f"{each(a)} ms", f"oxigraph {each(b)} ms", "", ""))
+            cpu = lambda r: " / ".join(f"{g['server_cpu_us_per_request']:.0f}" for g in r["rounds"]  # noqa: E731
+                                       if g.get("server_cpu_us_per_request") is not None)
+            if cpu(a) and cpu(b):
+                rows.append((f"  server CPU per request ({client}, each round)", f"{cpu(a)} µs", f"oxigraph {cpu(b)} µs", "", ""))
+    return rows
+
+
 def report(res: dict) -> list[tuple[str, str, str, str, str]]:
     """(target, measured, reference, ratio, verdict) rows."""
     rows = []
@@ -613,16 +661,7 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
         rows.append(("html explorer render", f"{h['render_ms']:.0f} ms", f"{h['size_bytes'] / 1024:.0f} KiB", "", ""))
     e = res.get("endpoint")
     if e and "throughput_qps" in e.get("oxigraph serve", {}):
-        ours, ref = e["spinekg serve"], e["oxigraph serve"]
-        rows.append(("endpoint throughput, 4 clients (≥ 1.0x oxigraph)", f"{ours['throughput_qps']:.0f} q/s",
-                     f"oxigraph {ref['throughput_qps']:.0f} q/s", ratio(ours["throughput_qps"], ref["throughput_qps"]),
-                     "ok" if ours["throughput_qps"] >= ref["throughput_qps"] else "MISSED"))
-        rows.append(("endpoint p50 / p99 (p99 ≤ oxigraph's)", f"{ours['p50_ms']:.2f} / {ours['p99_ms']:.2f} ms",
-                     f"oxigraph {ref['p50_ms']:.2f} / {ref['p99_ms']:.2f} ms", ratio(ours["p99_ms"], ref["p99_ms"]),
-                     "ok" if ours["p99_ms"] <= ref["p99_ms"] else "MISSED"))
-        if "rounds" in ours and "rounds" in ref:
-            each = lambda r: " / ".join(f"{g['p99_ms']:.2f}" for g in r["rounds"])  # noqa: E731
-            rows.append(("  p99 of each round (interleaved)", f"{each(ours)} ms", f"oxigraph {each(ref)} ms", "", ""))
+        rows += endpoint_rows(e["spinekg serve"], e["oxigraph serve"])
     elif e:
         ours = e["spinekg serve"]
         rows.append(("endpoint throughput, 4 clients", f"{ours['throughput_qps']:.0f} q/s", "oxigraph: skipped", "", ""))
