@@ -371,6 +371,28 @@ def bench_endpoint(per_client: int, tmp: Path) -> dict:
 
 # ----------------------------------------------------------------------------------------- scale
 
+# Each saved query's median wall and CPU time (ms) over `runs` calls of `engine`, and its first
+# call's wall time: the scale children's one timing loop (CPU is the process's: queries run on a
+# sealed thread of their own).
+TIMED = r"""
+def timed(engine, runs):
+    import statistics, time
+    from spinekg.graph import sparql
+    queries, cpu, first = {}, {}, {}
+    for name, saved in sparql.saved_queries().items() if runs else ():
+        b = sparql.bind_params(saved.example_params(), saved)
+        samples, cpus = [], []
+        for _ in range(runs):
+            t, c = time.perf_counter(), time.process_time()
+            engine.query(saved.text, b, timeout=None, max_rows=None)
+            samples.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+        queries[name] = round(statistics.median(samples) * 1000, 3)
+        cpu[name] = round(statistics.median(cpus) * 1000, 3)
+        first[name] = round(samples[0] * 1000, 3)
+    return queries, cpu, first
+"""
+
 # Peak RSS of the child itself: VmHWM starts afresh at exec, while getrusage's ru_maxrss keeps
 # the parent's high-water mark from the fork (the bench process holds the generator's graph).
 PEAK_RSS = r"""
@@ -397,17 +419,7 @@ t, c = time.perf_counter(), time.process_time()
 store = load_memory([Path(sys.argv[1])])
 load_s, load_cpu_s = time.perf_counter() - t, time.process_time() - c
 engine = sparql.OxigraphEngine(store)
-queries, cpu = {}, {}
-for name, saved in sparql.saved_queries().items():
-    b = sparql.bind_params(saved.example_params(), saved)
-    samples, cpus = [], []
-    for _ in range(int(sys.argv[3])):
-        t, c = time.perf_counter(), time.process_time()  # process: queries run in a sealed thread
-        r = engine.query(saved.text, b, timeout=None, max_rows=None)
-        samples.append(time.perf_counter() - t)
-        cpus.append(time.process_time() - c)
-    queries[name] = round(statistics.median(samples) * 1000, 3)
-    cpu[name] = round(statistics.median(cpus) * 1000, 3)
+queries, cpu, _ = timed(engine, int(sys.argv[3]))
 peak = peak_rss_mb()
 n = len(store)
 out = {"triples": n, "load_s": round(load_s, 3), "load_cpu_s": round(load_cpu_s, 3),
@@ -417,18 +429,7 @@ out = {"triples": n, "load_s": round(load_s, 3), "load_cpu_s": round(load_cpu_s,
 # query's first call, which reads its tables; the median is over all the calls
 from spinekg.graph.warmstore import ReadOnlyStore
 ro = sparql.OxigraphEngine(ReadOnlyStore(store), cache=False)
-out["read_only_queries_ms"], out["read_only_queries_cpu_ms"], out["read_only_first_ms"] = {}, {}, {}
-for name, saved in sparql.saved_queries().items():
-    b = sparql.bind_params(saved.example_params(), saved)
-    samples, cpus = [], []
-    for _ in range(int(sys.argv[3])):
-        t, c = time.perf_counter(), time.process_time()
-        ro.query(saved.text, b, timeout=None, max_rows=None)
-        samples.append(time.perf_counter() - t)
-        cpus.append(time.process_time() - c)
-    out["read_only_queries_ms"][name] = round(statistics.median(samples) * 1000, 3)
-    out["read_only_queries_cpu_ms"][name] = round(statistics.median(cpus) * 1000, 3)
-    out["read_only_first_ms"][name] = round(samples[0] * 1000, 3)
+out["read_only_queries_ms"], out["read_only_queries_cpu_ms"], out["read_only_first_ms"] = timed(ro, int(sys.argv[3]))
 out["read_only_peak_rss_mb"] = round(peak_rss_mb(), 1)
 print(json.dumps(out))
 """
@@ -462,26 +463,14 @@ if runs and hasattr(store, "wait"):
     out["in_memory"] = store.wait()
     out["warm_s"] = round(time.perf_counter() - t0, 3)
 
-def timed(store, runs, read_only=False):
+def engine(store, read_only=False):
     # as written (read_only=False: the figures of earlier rounds) or on the default engine, which
     # runs plans on the read-only store open_dataset returns; answers never kept (cache=False)
-    engine = sparql.OxigraphEngine(store, cache=False, **({} if read_only else {"read_only": False}))
-    queries, cpu = {}, {}
-    for name, saved in sparql.saved_queries().items() if runs else ():
-        b = sparql.bind_params(saved.example_params(), saved)
-        samples, cpus = [], []
-        for _ in range(runs):
-            t, c = time.perf_counter(), time.process_time()  # the copy is loaded: only the query's CPU
-            engine.query(saved.text, b, timeout=None, max_rows=None)
-            samples.append(time.perf_counter() - t)
-            cpus.append(time.process_time() - c)
-        queries[name] = round(statistics.median(samples) * 1000, 3)
-        cpu[name] = round(statistics.median(cpus) * 1000, 3)
-    return queries, cpu
-out["queries_ms"], out["queries_cpu_ms"] = timed(store, runs)
-out["read_only_queries_ms"], out["read_only_queries_cpu_ms"] = timed(store, runs, read_only=True)
+    return sparql.OxigraphEngine(store, cache=False, **({} if read_only else {"read_only": False}))
+out["queries_ms"], out["queries_cpu_ms"], _ = timed(engine(store), runs)  # the copy is loaded: only the queries' CPU
+out["read_only_queries_ms"], out["read_only_queries_cpu_ms"], _ = timed(engine(store, read_only=True), runs)
 if runs and hasattr(store, "disk"):
-    out["disk_queries_ms"], out["disk_queries_cpu_ms"] = timed(store.disk, min(runs, 3))
+    out["disk_queries_ms"], out["disk_queries_cpu_ms"], _ = timed(engine(store.disk), min(runs, 3))
 out["peak_rss_mb"] = round(peak_rss_mb(), 1)
 print(json.dumps(out))
 """
@@ -525,7 +514,7 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
         path = tmp / f"scale-{size}.nt"
         with open(path, "wb") as f:
             n = scale.generate(size, f)
-        r = subprocess.run([sys.executable, "-c", PEAK_RSS + SCALE_CHILD, str(path), str(ROOT), str(runs)],
+        r = subprocess.run([sys.executable, "-c", PEAK_RSS + TIMED + SCALE_CHILD, str(path), str(ROOT), str(runs)],
                            capture_output=True, text=True, check=True)
         res = json.loads(r.stdout)
         res["generated_triples"] = n
@@ -535,13 +524,13 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
             res[f"{key}_s"], res[f"{key}_cpu_s"] = wall, cpu
         env = dict(os.environ, SPINEKG_CACHE=str(tmp / f"persist-{size}"))
         # the first open's queries are not reported: "0" runs none (at 10M one pass takes minutes)
-        first = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + PERSIST_CHILD, str(path), str(ROOT), "0"], env=env,
+        first = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + TIMED + PERSIST_CHILD, str(path), str(ROOT), "0"], env=env,
                                           capture_output=True, text=True, check=True).stdout)
         res["persisted_first_peak_rss_mb"] = first["peak_rss_mb"]
         res["persisted_background_build_s"] = float(subprocess.run(
             [sys.executable, "-c", WAIT_BUILT, str(path), str(ROOT)], env=env, capture_output=True, text=True,
             check=True).stdout)
-        again = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + PERSIST_CHILD, str(path), str(ROOT), str(runs)],
+        again = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + TIMED + PERSIST_CHILD, str(path), str(ROOT), str(runs)],
                                           env=env, capture_output=True, text=True, check=True).stdout)
         res["persisted_first_load_s"] = first["open_s"]
         res["persisted_first_load_cpu_s"] = first["open_cpu_s"]

@@ -69,3 +69,44 @@ def recording_listener(backlog: int = 16):
         stop.set()
         t.join(1)
         srv.close()
+
+
+# One probe of the seccomp sandbox for the tests that check it seals (tests/test_cold_query.py,
+# tests/test_serve_early_worker.py): in a fresh process, a thread calls sandbox.deny_network()
+# and then tries to open a socket. mode "unknown-sonames": the sandbox's soname list is emptied
+# (ctypes.util must look libseccomp up); "no-find-library": ctypes.util.find_library raises if
+# called (the sonames must do) and the probe reports whether it was left as it was.
+SANDBOX_PROBE = r"""
+import ctypes.util, json, socket, sys, threading
+mode = sys.argv[1]
+def refuse(name):
+    raise AssertionError(f"find_library({name!r}) ran")
+if mode == "no-find-library":
+    ctypes.util.find_library = refuse
+from spinekg.graph.sparql import sandbox
+if mode == "unknown-sonames":
+    sandbox._SONAMES = {}
+out = {}
+def sealed():
+    sandbox.deny_network()
+    try:
+        socket.socket()
+        out["socket"] = "opened"
+    except OSError as e:
+        out["socket"] = e.errno
+t = threading.Thread(target=sealed); t.start(); t.join()
+if mode == "no-find-library":
+    out["find_library_kept"] = ctypes.util.find_library is refuse
+print(json.dumps(out))
+"""
+
+
+def sandbox_probe(mode: str = "sonames") -> dict:
+    import json
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", SANDBOX_PROBE, mode], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "SPINEKG_NO_SANDBOX": "0"})
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)

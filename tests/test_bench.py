@@ -240,3 +240,20 @@ def test_a_wrk_round_against_a_local_server_counts_requests_and_errors():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_scale_children_time_every_saved_query(tmp_path, monkeypatch):
+    """bench_scale's child processes on a small generated set: each timing loop (the shared TIMED
+    snippet) reports every saved query, as written, read-only, persisted and on disk."""
+    import run
+
+    from spinekg.graph import sparql
+
+    monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path / "cache"))
+    row = run.bench_scale([20_000], 1, tmp_path)["20,000"]
+    names = set(sparql.saved_queries())
+    for key in ("queries_ms", "queries_cpu_ms", "read_only_queries_ms", "read_only_queries_cpu_ms", "read_only_first_ms",
+                "persisted_queries_ms", "persisted_read_only_queries_ms", "persisted_disk_queries_ms"):
+        assert set(row[key]) == names, key
+        assert all(v > 0 for v in row[key].values()), key
+    assert row["triples"] >= 20_000 and row["persisted_in_memory"] is True  # the later open warmed a copy

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import sandbox_probe
+
 GOLDEN = Path(__file__).parent / "golden"
 # modules a cold saved query (table output, not a pairwise query) has no use for
 LEFT_OUT = ("spinekg.graph.precompute", "spinekg.graph.sparql.plans_aggregate", "spinekg.graph.sparql.plans_facts",
@@ -71,37 +73,12 @@ def test_a_failing_command_still_ends_with_one_line_and_its_code(tmp_path):
     assert seen["frozen"] > 0
 
 
-SANDBOX_PROBE = r"""
-import json, socket, sys, threading
-from spinekg.graph.sparql import sandbox
-if sys.argv[1] == "unknown-sonames":
-    sandbox._SONAMES = {}  # dlopen answers nothing: ctypes.util looks the names up
-out = {}
-def sealed():
-    sandbox.deny_network()
-    try:
-        socket.socket()
-        out["socket"] = "opened"
-    except OSError as e:
-        out["socket"] = e.errno
-t = threading.Thread(target=sealed); t.start(); t.join()
-print(json.dumps(out))
-"""
-
-
-def _sandbox(mode: str) -> dict:
-    r = subprocess.run([sys.executable, "-c", SANDBOX_PROBE, mode], capture_output=True, text=True, timeout=60,
-                       env={**os.environ, "SPINEKG_NO_SANDBOX": "0"})
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
-
-
 def test_the_sandbox_seals():
-    assert _sandbox("sonames") == {"socket": 13}
+    assert sandbox_probe("sonames") == {"socket": 13}
 
 
 def test_the_sandbox_looks_up_a_library_the_sonames_miss():
-    assert _sandbox("unknown-sonames") == {"socket": 13}
+    assert sandbox_probe("unknown-sonames") == {"socket": 13}
 
 
 PRELOAD_PROBE = r"""
