@@ -257,3 +257,29 @@ def test_the_scale_children_time_every_saved_query(tmp_path, monkeypatch):
         assert set(row[key]) == names, key
         assert all(v > 0 for v in row[key].values()), key
     assert row["triples"] >= 20_000 and row["persisted_in_memory"] is True  # the later open warmed a copy
+
+
+def test_the_scale_queries_are_bound_to_codes_the_generated_set_holds(tmp_path):
+    """Bound to the example's own code (63304), a scale query would time a code the replicas-only
+    set lacks; the scale children bind its first replica, which the set holds and the query finds."""
+    import io
+
+    import pyoxigraph as ox
+    import run
+    import scale
+
+    from spinekg.graph import sparql
+
+    buf = io.BytesIO()
+    scale.generate(12_000, buf)
+    store = ox.Store()
+    store.load(buf.getvalue(), format=ox.RdfFormat.N_TRIPLES)
+    env: dict = {}
+    exec(run.TIMED, env)
+    engine = sparql.OxigraphEngine(store, read_only=False, cache=False)
+    for name in ("addons-of-primary", "same-operation-other-regions", "codes-in-group", "primaries-of-addon"):
+        saved = sparql.saved_queries()[name]
+        bound = env["scale_bindings"](saved)
+        assert all(t.value.endswith("-r1") for t in bound.values()), name
+        assert engine.query(saved.text, bound, timeout=None).rows, name  # the replica is there and answers
+        assert not engine.query(saved.text, sparql.bind_params(saved.example_params(), saved), timeout=None).rows, name
