@@ -96,11 +96,13 @@ def _rules(texts: tuple) -> tuple[PairRule, ...]:
 
 
 class PairIndex:
-    """A rule's keys for one store: per code its signature and, for each keyed facet, its rest
-    key; codes sharing a rest key listed together. Built once per store, held in memory only."""
+    """A rule's keys for one store: per code its signature; per signature, for each keyed facet,
+    its rest key; signatures sharing a rest key listed together. Codes of one signature are kept
+    together: a big data set repeats a few hundred facet combinations over many codes, so the
+    keys are worked out once per combination. Built once per store, held in memory only."""
 
-    def __init__(self, rule: PairRule, signature: dict, rests: dict, members: dict):
-        self.rule, self.signature, self.rests, self.members = rule, signature, rests, members
+    def __init__(self, rule: PairRule, signature: dict, codes_of: dict, rests: dict, members: dict):
+        self.rule, self.signature, self.codes_of, self.rests, self.members = rule, signature, codes_of, rests, members
 
     def pairs(self, code: str | None) -> list[tuple[str, str, str]]:
         """(code, facet, other) for the codes one keyed facet apart from `code` (an N-Triples
@@ -111,9 +113,42 @@ class PairIndex:
             sig = self.signature.get(c)
             if sig is None:
                 continue
-            for i, rest in self.rests[c]:
-                out.extend((c, names[i], o) for o in self.members[rest] if self.signature[o] != sig)
+            for i, rest in self.rests[sig]:
+                for other in self.members[rest]:
+                    if other != sig:
+                        out.extend((c, names[i], o) for o in self.codes_of[other])
         return out
+
+
+def _facet_values(store, rule: PairRule) -> tuple[dict, list]:
+    """({code IRI: [value number, ...]}, the facet of each value number) for the rule's facets;
+    a value number stands for a (facet, value) pair. One query, grouped by property and value:
+    Oxigraph joins and groups the ~100k rows of a million-triple set, Python reads a few hundred
+    rows (one per facet value) and splits their code lists, instead of a term object per triple."""
+    facet_of: dict = {}  # property -> the numbers of the facets it counts for
+    names = rule.facet_names
+    for p, f in rule.facets:
+        facet_of.setdefault(p, []).append(names.index(f))
+    props = " ".join(f"<{p}>" for p in facet_of)
+    # the kind counts only as "is an add-on" (the queries' FILTER): only that type is read;
+    # GROUP_CONCAT of IRIs (no spaces in an IRI) keeps each value's codes in one string
+    query = (f"SELECT ?p ?v (GROUP_CONCAT(STR(?c); separator=' ') AS ?cs) WHERE {{ VALUES ?p {{ {props} }} "
+             f"?c ?p ?v . FILTER(isIRI(?c) && (?p != <{RDF_TYPE}> || ?v = <{ADDON}>)) }} GROUP BY ?p ?v")
+    ids: dict = {}  # (facet number, N-Triples value) -> value number
+    items: dict = {}
+    for row in store.query(query):
+        value = str(row[1])
+        mine = [ids.setdefault((i, value), len(ids)) for i in facet_of[row[0].value]]
+        for c in row[2].value.split(" "):
+            got = items.get(c)
+            if got is None:
+                items[c] = list(mine)
+            else:
+                got += mine
+    facet_of_id = [0] * len(ids)
+    for (i, _), n in ids.items():
+        facet_of_id[n] = i
+    return items, facet_of_id
 
 
 def build_index(store, rule: PairRule) -> PairIndex | None:
@@ -122,35 +157,28 @@ def build_index(store, rule: PairRule) -> PairIndex | None:
     import pyoxigraph as ox
 
     dg = ox.DefaultGraph()
-    # N-Triples strings as keys: hashing a pyoxigraph term costs ~10x more
-    codes = {str(q.subject) for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROCEDURE_CODE), dg)}
-    if any(not c.startswith("<") for c in codes):
+    codes = [q.subject for q in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROCEDURE_CODE), dg)]
+    if any(not isinstance(c, ox.NamedNode) for c in codes):
         return None
-    values: dict = {}  # property -> {code: set of N-Triples terms}
-    for p, _ in rule.facets:
-        if p in values:
-            continue
-        # the kind counts only as "is an add-on" (the queries' FILTER): read just that type
-        obj = ox.NamedNode(ADDON) if p == RDF_TYPE else None
-        per: dict = {}
-        for q in store.quads_for_pattern(None, ox.NamedNode(p), obj, dg):
-            c = str(q.subject)
-            if c in codes:
-                per.setdefault(c, set()).add(str(q.object))
-        values[p] = per
+    items, facet_of_id = _facet_values(store, rule)
     names = rule.facet_names
-    props_of = [[values[p] for p, g in rule.facets if g == f] for f in names]
     keyed = [i for i, f in enumerate(names) if rule.only is None or f == rule.only]
-    sigs: dict = {}  # equal key tuples get the same number
+    # a code's key: its value numbers sorted, so equal keys = equal value multisets per facet (a
+    # facet's values merged over its properties); a rest key leaves one facet's values out
+    sigs: dict = {}  # key -> signature number
+    signature, codes_of = {}, {}
+    for node in set(codes):
+        sig = sigs.setdefault(tuple(sorted(items.get(node.value, ()))), len(sigs))
+        c = f"<{node.value}>"  # N-Triples strings as keys: hashing a pyoxigraph term costs ~10x more
+        signature[c] = sig
+        codes_of.setdefault(sig, []).append(c)
     rest_ids: dict = {}
-    signature, rests, members = {}, {}, {}
-    for c in codes:
-        keys = tuple(tuple(sorted([v for per in of for v in per.get(c, ())])) for of in props_of)
-        signature[c] = sigs.setdefault(keys, len(sigs))
+    rests, members = {}, {}
+    for key, sig in sigs.items():
         mine = []
         for i in keyed:
-            rid = rest_ids.setdefault((i, keys[:i], keys[i + 1:]), len(rest_ids))
-            members.setdefault(rid, []).append(c)
+            rid = rest_ids.setdefault((i, tuple(n for n in key if facet_of_id[n] != i)), len(rest_ids))
+            members.setdefault(rid, []).append(sig)
             mine.append((i, rid))
-        rests[c] = mine
-    return PairIndex(rule, signature, rests, members)
+        rests[sig] = mine
+    return PairIndex(rule, signature, codes_of, rests, members)
