@@ -13,9 +13,13 @@ import threading
 import weakref
 from collections import OrderedDict
 
+# Stores each cache keeps entries for (the oldest dropped): load_store keeps two versions of the
+# shipped store, and a session may open a dataset or two beside them.
+KEPT_STORES = 4
+
 
 class PerStore:
-    def __init__(self, stores: int):
+    def __init__(self, stores: int = KEPT_STORES):
         self.stores = stores
         self._lock = threading.Lock()
         self._entries: OrderedDict = OrderedDict()  # id(store) -> (reference, value)

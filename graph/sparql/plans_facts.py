@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import weakref
 
-from spinekg.graph.sparql.per_store import PerStore
+from spinekg.graph.sparql.per_store import KEPT_STORES, PerStore
 from spinekg.graph.sparql.terms import XSD_STRING, Term, _from_ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -20,8 +20,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # a bigger one (a million-triple data set opened read-only) stays with Oxigraph, whose evaluation
 # is then faster than Python's and needs no second copy of the data in memory.
 MAX_PER_TABLE = 100_000
-_STORES = 4  # stores whose tables are kept (the oldest dropped)
-_tables = PerStore(_STORES)  # store -> Facts
+_tables = PerStore(KEPT_STORES)  # store -> Facts
 
 
 class Unplannable(Exception):
@@ -116,12 +115,17 @@ class Facts:
         return got
 
 
-def _capped(quads) -> list | None:
-    """The quads, or None when there are more than MAX_PER_TABLE (read no further)."""
+def at_most(items, limit: int) -> list | None:
+    """The items, or None when there are more than `limit` (read no further than one past it)."""
     import itertools
 
-    got = list(itertools.islice(quads, MAX_PER_TABLE + 1))
-    return None if len(got) > MAX_PER_TABLE else got
+    got = list(itertools.islice(items, limit + 1))
+    return None if len(got) > limit else got
+
+
+def _capped(quads) -> list | None:
+    """The quads, or None when there are more than MAX_PER_TABLE."""
+    return at_most(quads, MAX_PER_TABLE)
 
 
 def facts(store) -> Facts:
