@@ -37,3 +37,16 @@ def test_the_pairwise_queries_are_found_by_their_text():
     assert plans._pairwise() == {lib[name].text: name for name in plans.BUILDERS}
     assert plans._pairwise() is plans._pairwise()  # read once per library
     assert plans._rule("one-facet-apart").name == "one-facet-apart"
+
+
+def test_addons_spanning_regions_ors_the_primaries_region_masks(monkeypatch):
+    from spinekg.graph.sparql import plans_aggregate as A
+
+    store = S.build_store()
+    f = plans_facts.facts(store)
+    rows = A._addons_spanning_regions(f)
+    masks = f._derived["region masks"]  # the regions of each primary as bits, derived once
+    assert rows and all(isinstance(m, int) and m for m in masks.values())
+    assert {bin(m).count("1") for m in masks.values()} >= {1, 2}  # codes of one region and of two
+    region = f.objects(A.SK + "region")
+    assert set(masks) == {s for s, rs in region.items() if rs}
