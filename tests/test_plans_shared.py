@@ -1,4 +1,4 @@
-"""What the plans' modules share: one bounded read (plans_facts.at_most), one limit of stores per
+"""What the plans' modules share: one bounded read (per_store.at_most), one limit of stores per
 cache (per_store.KEPT_STORES) and one {saved text: name} map of the pairwise queries."""
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from spinekg.graph.sparql import answers, per_store, plans, plans_facts
 def test_at_most_reads_one_past_the_limit_and_no_further():
     counted = itertools.count()
     items = (next(counted) for _ in range(100))
-    assert plans_facts.at_most(items, 3) is None
+    assert per_store.at_most(items, 3) is None
     assert next(counted) == 4  # the limit, and one more to know there are more
-    assert plans_facts.at_most(iter(range(3)), 3) == [0, 1, 2]
+    assert per_store.at_most(iter(range(3)), 3) == [0, 1, 2]
 
 
 def test_the_pair_keys_and_the_tables_share_the_bounded_read(monkeypatch):
     calls = []
-    real = plans_facts.at_most
-    monkeypatch.setattr(plans_facts, "at_most", lambda items, limit: calls.append(limit) or real(items, limit))
+    real = per_store.at_most
+    monkeypatch.setattr(per_store, "at_most", lambda items, limit: calls.append(limit) or real(items, limit))
     store = S.build_store()
     assert plans._few_codes(store)
     plans_facts.facts(store).typed("https://w3id.org/spinekg/ontology#ProcedureCode")

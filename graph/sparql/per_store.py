@@ -61,3 +61,12 @@ class PerStore:
         with self._lock:
             self._entries.clear()
             self._dead.clear()
+
+
+def at_most(items, limit: int) -> list | None:
+    """The items, or None when there are more than `limit` (read no further than one past it):
+    the bounded read of what a per-store cache would hold (the plans' tables, the pair keys)."""
+    import itertools
+
+    got = list(itertools.islice(items, limit + 1))
+    return None if len(got) > limit else got

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import threading
 
+from spinekg.graph.sparql import per_store
 from spinekg.graph.sparql.per_store import KEPT_STORES, PerStore
 
 SKOS_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
@@ -104,10 +105,9 @@ def _few_codes(store) -> bool:
     import pyoxigraph as ox
 
     from spinekg.graph.precompute import PROCEDURE_CODE, RDF_TYPE
-    from spinekg.graph.sparql.plans_facts import at_most
 
     quads = store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROCEDURE_CODE), ox.DefaultGraph())
-    return at_most(quads, BOUND_BUILD_MAX_CODES) is not None
+    return per_store.at_most(quads, BOUND_BUILD_MAX_CODES) is not None
 
 
 def _index(store, rule, *, bound: bool = False):

@@ -14,6 +14,7 @@ import threading
 import weakref
 from operator import eq, itemgetter
 
+from spinekg.graph.sparql import per_store
 from spinekg.graph.sparql.per_store import KEPT_STORES, PerStore
 from spinekg.graph.sparql.terms import XSD_INTEGER, XSD_STRING, Term, _from_ox
 
@@ -117,17 +118,9 @@ class Facts:
         return got
 
 
-def at_most(items, limit: int) -> list | None:
-    """The items, or None when there are more than `limit` (read no further than one past it)."""
-    import itertools
-
-    got = list(itertools.islice(items, limit + 1))
-    return None if len(got) > limit else got
-
-
 def _capped(quads) -> list | None:
     """The quads, or None when there are more than MAX_PER_TABLE."""
-    return at_most(quads, MAX_PER_TABLE)
+    return per_store.at_most(quads, MAX_PER_TABLE)
 
 
 def facts(store) -> Facts:
