@@ -12,14 +12,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 
-from spinekg.graph.sparql.per_store import PerStore
+from spinekg.graph.sparql.per_store import KEPT_STORES, PerStore
 
 MAX_ENTRIES = 512  # per store
 MAX_ROWS = 20_000  # larger answers are not kept (memory), only recomputed
-_STORES = 4  # stores whose answers are kept (oldest dropped: load_store keeps two)
 
 _lock = threading.Lock()
-_by_store = PerStore(_STORES)  # store -> OrderedDict(key -> Result)
+_by_store = PerStore(KEPT_STORES)  # store -> OrderedDict(key -> Result)
 
 
 def _table(store) -> OrderedDict:

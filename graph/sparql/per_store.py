@@ -13,9 +13,13 @@ import threading
 import weakref
 from collections import OrderedDict
 
+# Stores each cache keeps entries for (the oldest dropped): load_store keeps two versions of the
+# shipped store, and a session may open a dataset or two beside them.
+KEPT_STORES = 4
+
 
 class PerStore:
-    def __init__(self, stores: int):
+    def __init__(self, stores: int = KEPT_STORES):
         self.stores = stores
         self._lock = threading.Lock()
         self._entries: OrderedDict = OrderedDict()  # id(store) -> (reference, value)
@@ -57,3 +61,12 @@ class PerStore:
         with self._lock:
             self._entries.clear()
             self._dead.clear()
+
+
+def at_most(items, limit: int) -> list | None:
+    """The items, or None when there are more than `limit` (read no further than one past it):
+    the bounded read of what a per-store cache would hold (the plans' tables, the pair keys)."""
+    import itertools
+
+    got = list(itertools.islice(items, limit + 1))
+    return None if len(got) > limit else got

@@ -17,11 +17,12 @@ from __future__ import annotations
 import functools
 import threading
 
-from spinekg.graph.sparql.per_store import PerStore
+from spinekg.graph.sparql import per_store
+from spinekg.graph.sparql.per_store import KEPT_STORES, PerStore
 
 SKOS_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
 _lock = threading.Lock()
-_indexes = PerStore(4)  # store -> {rule name: PairIndex | None}, for the last 4 stores
+_indexes = PerStore(KEPT_STORES)  # store -> {rule name: PairIndex | None}
 
 
 def _one_facet_apart(rows: str) -> str:
@@ -63,30 +64,34 @@ BUILDERS = {"one-facet-apart": (_one_facet_apart, _rows_one_facet_apart, "code")
             "same-operation-other-regions": (_same_operation_other_regions, _rows_same_operation, "code")}
 
 
-_PLANNED: tuple = (None, {})  # (the saved library it was read from, {saved text: rule})
+_PAIRWISE: tuple = (None, {})  # (the saved library it was read from, {saved text: query name})
+_RULES: tuple = (None, {})  # (the saved library it was read from, {query name: its rule})
 
 
-def _planned() -> dict:
-    """The planned saved texts, read again only when the library is (it is kept per process)."""
-    global _PLANNED
+def _pairwise() -> dict:
+    """{saved text: name} of the pairwise queries as the library has them, read again only when
+    the library is (kept per process). Every other query (most of them, and every cold CLI query
+    but these two) skips graph.precompute's import and rules (~4 ms)."""
+    global _PAIRWISE
     from spinekg.graph.sparql.saved import saved_queries
 
     lib = saved_queries()
-    if _PLANNED[0] is not lib:
+    if _PAIRWISE[0] is not lib:
+        _PAIRWISE = (lib, {lib[name].text: name for name in BUILDERS if name in lib})
+    return _PAIRWISE[1]
+
+
+def _rule(name: str):
+    """The precompute rule of a pairwise query (None: its text no longer has the rule's shape)."""
+    global _RULES
+    from spinekg.graph.sparql.saved import saved_queries
+
+    lib = saved_queries()
+    if _RULES[0] is not lib:
         from spinekg.graph import precompute
 
-        _PLANNED = (lib, {lib[r.name].text: r for r in precompute.rules() if r.name in BUILDERS and r.name in lib})
-    return _PLANNED[1]
-
-
-def _may_be_pairwise(text: str) -> bool:
-    """Whether the text is one of the pairwise saved queries as the library has it: every other
-    query (most of them, and every cold CLI query but these two) skips graph.precompute's import
-    and rules (~4 ms)."""
-    from spinekg.graph.sparql.saved import saved_queries
-
-    lib = saved_queries()
-    return any(name in lib and lib[name].text == text for name in BUILDERS)
+        _RULES = (lib, {r.name: r for r in precompute.rules() if r.name in BUILDERS})
+    return _RULES[1].get(name)
 
 
 # A bound pairwise query (one code's neighbours) reads few triples as written: ~5 ms on the
@@ -97,14 +102,12 @@ BOUND_BUILD_MAX_CODES = 5_000
 
 
 def _few_codes(store) -> bool:
-    import itertools
-
     import pyoxigraph as ox
 
     from spinekg.graph.precompute import PROCEDURE_CODE, RDF_TYPE
 
     quads = store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROCEDURE_CODE), ox.DefaultGraph())
-    return sum(1 for _ in itertools.islice(quads, BOUND_BUILD_MAX_CODES + 1)) <= BOUND_BUILD_MAX_CODES
+    return per_store.at_most(quads, BOUND_BUILD_MAX_CODES) is not None
 
 
 def _index(store, rule, *, bound: bool = False):
@@ -131,7 +134,8 @@ def plan_for(store, text: str, bindings: dict) -> str | None:
     do not change: the keys are kept for the store's life."""
     from spinekg.graph.sparql.terms import to_ox
 
-    rule = _planned().get(text) if _may_be_pairwise(text) else None
+    name = _pairwise().get(text)
+    rule = None if name is None else _rule(name)
     if rule is None:
         return _values_first(text, bindings)
     build, rows, param = BUILDERS[rule.name]

@@ -1,4 +1,6 @@
-"""Plans for the saved queries Oxigraph evaluates slowly (1-3 ms each; codes-in-group 0.5 ms).
+"""Plans for the saved queries Oxigraph evaluates slowly (1-3 ms each; codes-in-group 0.5 ms),
+and for the bound ones whose evaluation, mostly parsing and planning, still costs 0.2-0.4 ms
+(addons-of-primary, per-unit-addons, codes-by-approach; a plan answers them in ~0.03 ms).
 
 Each plan computes, on every call, its query's joins, groups, counts and order from the property
 tables of graph/sparql/plans_facts.py (read once per read-only store), and answers as the query
@@ -15,14 +17,14 @@ block of a few hundred rows costs Oxigraph more than the whole query (measured: 
 """
 from __future__ import annotations
 
-import re
-from operator import eq, itemgetter
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from typing import Callable
 
 from spinekg.graph.sparql.plans import fingerprint
-from spinekg.graph.sparql.plans_facts import Facts, Unplannable, facts, integer, str_of
-from spinekg.graph.sparql.terms import XSD, XSD_INTEGER, XSD_STRING, Result, Term
+from spinekg.graph.sparql.plans_facts import Facts, Unplannable, facts, integer, order, str_of  # noqa: F401 (order)
+from spinekg.graph.sparql.terms import XSD, XSD_STRING, Result, Term
 
 SK = "https://w3id.org/spinekg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -70,15 +72,23 @@ def _object_terms(f: Facts, prop: str) -> dict:
     return f.derived("terms " + prop, lambda f: {s: tuple(f.terms[i] for i in o) for s, o in f.objects(prop).items()})
 
 
+def _region_masks(f: Facts) -> dict:
+    """subject -> its regions as the bits of an int (bit i: the i-th region object), for those that
+    have one (derived once per store): a union of regions is then an OR, a count a bit count."""
+    bits: dict = {}
+    return {s: sum(1 << bits.setdefault(r, len(bits)) for r in frozenset(rs))
+            for s, rs in f.objects(SK + "region").items() if rs}
+
+
 def _addons_spanning_regions(f: Facts) -> list:
-    region, add_on_to, addons = _value_sets(f, SK + "region"), f.objects(SK + "addOnTo"), f.typed(SK + "AddOnCode")
-    terms, out, empty = f.terms, [], frozenset()
+    masks, add_on_to, addons = f.derived("region masks", _region_masks), f.objects(SK + "addOnTo"), f.typed(SK + "AddOnCode")
+    terms, out, get = f.terms, [], masks.get
     for addon, primaries in add_on_to.items():
-        have = [rs for p in primaries if (rs := region.get(p))]  # the primaries that have a region
-        if len(have) < 2 and not (have and len(have[0]) > 1):
+        have = list(filter(None, map(get, primaries)))  # the primaries that have a region
+        if not have or addon not in addons:
             continue
-        n = len(empty.union(*have))
-        if n > 1 and addon in addons:
+        n = reduce(or_, have).bit_count()  # COUNT(DISTINCT ?region)
+        if n > 1:
             out.append((terms[addon], integer(n), integer(len(have))))
     return out
 
@@ -221,6 +231,65 @@ def _codes_in_group(f: Facts, bindings: dict) -> list:
     return out
 
 
+def _bound(f: Facts, bindings: dict, name: str, members) -> tuple | frozenset:
+    """The members a parameter leaves: the bound value's number when it is one of them (a value
+    the tables do not hold is none), every member when unbound."""
+    if name not in bindings:
+        return members
+    i = f.id_of_term(bindings[name])
+    return (i,) if i in members else ()
+
+
+def _addons_of_primary(f: Facts, bindings: dict) -> list:
+    has_add_on, labels, terms = f.objects(SK + "hasAddOn"), f.objects(LABEL), f.terms
+    each, false = _object_terms(f, SK + "eachAdditionalUnit"), (FALSE,)  # COALESCE(?each, false)
+    out = []
+    for p in _bound(f, bindings, "primary", f.typed(SK + "PrimaryCode")):
+        tp = terms[p]
+        for a in has_add_on.get(p, ()):
+            ta, es = terms[a], each.get(a, false)
+            out.extend((tp, ta, e, terms[lb]) for lb in labels.get(a, ()) for e in es)
+    return out
+
+
+TRUE = Term("literal", "true", XSD + "boolean")
+
+
+def _per_unit_addons(f: Facts, bindings: dict) -> list:
+    unit, has_add_on, each = f.objects(SK + "unit"), f.objects(SK + "hasAddOn"), f.objects(SK + "eachAdditionalUnit")
+    mins, maxs = _object_terms(f, SK + "minUnits"), _object_terms(f, SK + "maxUnits")
+    labels, terms, true, none = _label_strs(f), f.terms, f.id_of_term(TRUE), (None,)
+    out = []
+    for p in _bound(f, bindings, "primary", f.typed(SK + "PrimaryCode")):
+        us, addons = unit.get(p), has_add_on.get(p)
+        if not us or not addons:
+            continue
+        per_unit = [terms[a] for a in addons if true in each.get(a, ())]  # ?addon sk:eachAdditionalUnit true
+        strs = [s for u in us for s in labels.get(u, ())]  # STR(?ul)
+        tp, lo, hi = terms[p], mins.get(p, none), maxs.get(p, none)
+        out.extend((tp, s, a, b, ad) for ad in per_unit for s in strs for a in lo for b in hi)
+    return out
+
+
+ADD_ON, PRIMARY = Term("literal", "add-on", XSD_STRING), Term("literal", "primary", XSD_STRING)
+
+
+def _codes_by_approach(f: Facts, bindings: dict) -> list:
+    codes, addons, labels, terms = f.typed(SK + "ProcedureCode"), f.typed(SK + "AddOnCode"), f.objects(LABEL), f.terms
+    if "approach" in bindings:
+        a = f.id_of_term(bindings["approach"])
+        by = f.derived("inverse approach", lambda f: _inverse(f.objects(SK + "approach")))
+        pairs = [(a, c) for c in by.get(a, ())]
+    else:
+        pairs = [(a, c) for c, approaches in f.objects(SK + "approach").items() for a in approaches]
+    out = []
+    for a, c in pairs:
+        if c in codes:
+            ta, tc, kind = terms[a], terms[c], ADD_ON if c in addons else PRIMARY
+            out.extend((ta, tc, kind, terms[lb]) for lb in labels.get(c, ()))
+    return out
+
+
 def _inverse(table: dict) -> dict:
     out: dict = {}
     for s, os in table.items():
@@ -233,7 +302,7 @@ def _unit_counting(f: Facts) -> list:
     unit, codes, addons = f.objects(SK + "unit"), f.typed(SK + "ProcedureCode"), f.typed(SK + "AddOnCode")
     mins, maxs = _object_terms(f, SK + "minUnits"), _object_terms(f, SK + "maxUnits")
     each, labels, terms = _object_terms(f, SK + "eachAdditionalUnit"), _label_strs(f), f.terms
-    add_on, primary = Term("literal", "add-on", XSD_STRING), Term("literal", "primary", XSD_STRING)
+    add_on, primary = ADD_ON, PRIMARY
     none, false = (None,), (FALSE,)
     out = []
     for code, us in unit.items():
@@ -252,8 +321,12 @@ def _unit_counting(f: Facts) -> list:
 
 
 PLANS = (
+    Plan("addons-of-primary", ("primary", "addon", "eachAdditionalUnit", "label"), _addons_of_primary,
+         ((0, False), (1, False)), frozenset({"primary"})),
     Plan("addons-spanning-regions", ("addon", "regions", "primaries"), _addons_spanning_regions,
          ((1, True), (0, False))),
+    Plan("codes-by-approach", ("approach", "code", "kind", "label"), _codes_by_approach, ((0, False), (1, False)),
+         frozenset({"approach"})),
     Plan("codes-by-lesion", ("compartment", "nature", "code", "label"), _codes_by_lesion,
          ((0, False), (1, False), (2, False))),
     Plan("codes-in-group", ("group", "code", "directGroup", "label"), _codes_in_group, ((0, False), (1, False)),
@@ -262,6 +335,8 @@ PLANS = (
     Plan("external-mappings", ("concept", "match"), _external_mappings, ((0, False), (1, False))),
     Plan("group-hierarchy", ("group", "parent", "codes", "label"), _group_hierarchy, ((0, False),)),
     Plan("multi-region-codes", ("code", "regions"), _multi_region_codes, ((0, False),)),
+    Plan("per-unit-addons", ("primary", "unit", "minUnits", "maxUnits", "addon"), _per_unit_addons,
+         ((0, False), (4, False)), frozenset({"primary"})),
     Plan("primaries-without-addons", ("code", "label"), _primaries_without_addons, ((0, False),)),
     Plan("region-approach-matrix", ("approach", "cervical", "thoracic", "lumbar", "sacral", "codes"),
          _region_approach_matrix, ((0, False),)),
@@ -270,53 +345,14 @@ PLANS = (
 )
 
 
-# ------------------------------------------------------------------------------------ the order
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_PLAIN = (("uri", None, None), ("literal", XSD_STRING, None))  # ordered by code point
-
-
-_KIND = itemgetter(0, 2, 3)  # a Term's (kind, datatype, lang); Terms are tuples: C-level access
-_VALUE = itemgetter(1)
-
-
-def _column_keys(rows: list, col: int, desc: bool) -> list:
-    """Sort keys for one ORDER BY column as Oxigraph orders it, when every value is of one kind
-    whose order is plain: IRIs and plain strings by code point (Rust's byte order on UTF-8),
-    integers by value. Unplannable otherwise (unbound, blank nodes, language-tagged or other
-    typed literals, mixed kinds, descending text)."""
-    values = list(map(itemgetter(col), rows))
-    if None in values:
-        raise Unplannable("an unbound value in an ordered column")
-    kinds = set(map(_KIND, values))
-    if len(kinds) > 1:
-        raise Unplannable("terms of different kinds in an ordered column")
-    kind = kinds.pop() if kinds else _PLAIN[0]
-    if kind in _PLAIN and not desc:
-        return list(map(_VALUE, values))
-    if kind == ("literal", XSD_INTEGER, None) and all(_INTEGER.fullmatch(t.value) for t in values):
-        return [-int(t.value) for t in values] if desc else [int(t.value) for t in values]
-    raise Unplannable("an ordered column the plan does not order")
-
-
-def order(rows: list, by: tuple[tuple[int, bool], ...]) -> list:
-    """The rows in ORDER BY order; Unplannable for a column the plan does not order, or rows
-    that tie on every key yet differ (their order is the engine's to choose)."""
-    keys = [_column_keys(rows, col, desc) for col, desc in by]
-    full = keys[0] if len(keys) == 1 else list(zip(*keys))
-    idx = sorted(range(len(rows)), key=full.__getitem__)
-    ordered = [full[i] for i in idx]
-    if any(map(eq, ordered, ordered[1:])):  # some keys tie: are their rows the same?
-        for a, b in zip(idx, idx[1:]):
-            if full[a] == full[b] and rows[a] != rows[b]:
-                raise Unplannable("rows the ORDER BY leaves tied")
-    return [rows[i] for i in idx]
-
-
 # ---------------------------------------------------------------------------------- the engine
 # The queries the plans were written for (and proven equal to): fingerprint() of each saved text.
 # A changed .rq file no longer matches and runs as written (tests/test_plans_aggregate.py fails
 # until its plan is checked against the new text and the print updated).
 FINGERPRINTS = {
+    "addons-of-primary": "13175f5c4b7586fa440d537b",
+    "codes-by-approach": "31cb3d634b36d7a1b1fc313f",
+    "per-unit-addons": "da982184a0a58d90139b6865",
     "codes-in-group": "d392a95ce3e78ca19c2a0610",
     "addons-spanning-regions": "fa765cfbfddadfcca62632ac",
     "codes-by-lesion": "e46bde3d7094206778cafdbb",

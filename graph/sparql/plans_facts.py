@@ -9,19 +9,21 @@ gets any (OxigraphEngine only asks for read-only stores).
 """
 from __future__ import annotations
 
+import re
 import threading
 import weakref
+from operator import eq, itemgetter
 
-from spinekg.graph.sparql.per_store import PerStore
-from spinekg.graph.sparql.terms import XSD_STRING, Term, _from_ox
+from spinekg.graph.sparql import per_store
+from spinekg.graph.sparql.per_store import KEPT_STORES, PerStore
+from spinekg.graph.sparql.terms import XSD_INTEGER, XSD_STRING, Term, _from_ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # Tables are read for stores of the shipped graph's order (a few thousand triples per property);
 # a bigger one (a million-triple data set opened read-only) stays with Oxigraph, whose evaluation
 # is then faster than Python's and needs no second copy of the data in memory.
 MAX_PER_TABLE = 100_000
-_STORES = 4  # stores whose tables are kept (the oldest dropped)
-_tables = PerStore(_STORES)  # store -> Facts
+_tables = PerStore(KEPT_STORES)  # store -> Facts
 
 
 class Unplannable(Exception):
@@ -117,11 +119,8 @@ class Facts:
 
 
 def _capped(quads) -> list | None:
-    """The quads, or None when there are more than MAX_PER_TABLE (read no further)."""
-    import itertools
-
-    got = list(itertools.islice(quads, MAX_PER_TABLE + 1))
-    return None if len(got) > MAX_PER_TABLE else got
+    """The quads, or None when there are more than MAX_PER_TABLE."""
+    return per_store.at_most(quads, MAX_PER_TABLE)
 
 
 def facts(store) -> Facts:
@@ -152,3 +151,59 @@ def integer(n: int) -> Term:
         if len(_INT) < 4096:
             _INT[n] = got
     return got
+
+
+# ------------------------------------------------------------------------------------ the order
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_PLAIN = (("uri", None, None), ("literal", XSD_STRING, None))  # ordered by code point
+# a Term's kind, datatype and lang, each read alone: Terms are tuples (C-level access), and three
+# sets of strings are built ~2x faster than one set of (kind, datatype, lang) tuples
+_KIND, _DATATYPE, _LANG, _VALUE = itemgetter(0), itemgetter(2), itemgetter(3), itemgetter(1)
+_INT_KEYS: dict = {}  # an integer literal's lexical form -> its value (the forms repeat: counts)
+
+
+def _int_key(lexical: str) -> int:
+    got = _INT_KEYS.get(lexical)
+    if got is None:
+        if not _INTEGER.fullmatch(lexical):
+            raise Unplannable("an ordered column the plan does not order")
+        got = int(lexical)
+        if len(_INT_KEYS) < 4096:
+            _INT_KEYS[lexical] = got
+    return got
+
+
+def _column_keys(rows: list, col: int, desc: bool) -> list:
+    """Sort keys for one ORDER BY column as Oxigraph orders it, when every value is of one kind
+    whose order is plain: IRIs and plain strings by code point (Rust's byte order on UTF-8),
+    integers by value. Unplannable otherwise (unbound, blank nodes, language-tagged or other
+    typed literals, mixed kinds, descending text)."""
+    values = list(map(itemgetter(col), rows))
+    try:
+        kinds = set(map(_KIND, values))
+    except TypeError:  # None is no tuple
+        raise Unplannable("an unbound value in an ordered column") from None
+    datatypes, langs = set(map(_DATATYPE, values)), set(map(_LANG, values))
+    if len(kinds) > 1 or len(datatypes) > 1 or len(langs) > 1:
+        raise Unplannable("terms of different kinds in an ordered column")
+    kind = (kinds.pop(), datatypes.pop(), langs.pop()) if values else _PLAIN[0]
+    if kind in _PLAIN and not desc:
+        return list(map(_VALUE, values))
+    if kind == ("literal", XSD_INTEGER, None):
+        keys = list(map(_int_key, map(_VALUE, values)))
+        return [-k for k in keys] if desc else keys
+    raise Unplannable("an ordered column the plan does not order")
+
+
+def order(rows: list, by: tuple[tuple[int, bool], ...]) -> list:
+    """The rows in ORDER BY order; Unplannable for a column the plan does not order, or rows
+    that tie on every key yet differ (their order is the engine's to choose)."""
+    keys = [_column_keys(rows, col, desc) for col, desc in by]
+    full = keys[0] if len(keys) == 1 else list(zip(*keys))
+    idx = sorted(range(len(rows)), key=full.__getitem__)
+    ordered = [full[i] for i in idx]
+    if any(map(eq, ordered, ordered[1:])):  # some keys tie: are their rows the same?
+        for a, b in zip(idx, idx[1:]):
+            if full[a] == full[b] and rows[a] != rows[b]:
+                raise Unplannable("rows the ORDER BY leaves tied")
+    return [rows[i] for i in idx]
