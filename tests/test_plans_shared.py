@@ -1,4 +1,4 @@
-"""What the plans' modules share: one bounded read (per_store.at_most), one limit of stores per
+"""What the plans' modules share: one bounded read for the tables (per_store.at_most), one limit of stores per
 cache (per_store.KEPT_STORES) and one {saved text: name} map of the pairwise queries."""
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ def test_at_most_reads_one_past_the_limit_and_no_further():
     assert per_store.at_most(iter(range(3)), 3) == [0, 1, 2]
 
 
-def test_the_pair_keys_and_the_tables_share_the_bounded_read(monkeypatch):
+def test_the_tables_read_through_the_bounded_read(monkeypatch):
     calls = []
     real = per_store.at_most
     monkeypatch.setattr(per_store, "at_most", lambda items, limit: calls.append(limit) or real(items, limit))
     store = S.build_store()
-    assert plans._few_codes(store)
     plans_facts.facts(store).typed("https://w3id.org/spinekg/ontology#ProcedureCode")
-    assert calls == [plans.BOUND_BUILD_MAX_CODES, plans_facts.MAX_PER_TABLE]
+    assert calls == [plans_facts.MAX_PER_TABLE]
 
 
 def test_every_per_store_cache_keeps_the_same_number_of_stores():

@@ -1,7 +1,7 @@
 """Stores graph.persist.open_dataset hands out are read-only (graph.warmstore.ReadOnlyStore):
 every writing method refuses, and OxigraphEngine treats them as read-only by default, so saved
 queries run as plans there, with the same answers as the text run as written. A bound pairwise
-query builds every code's keys only on a small store (graph/sparql/plans.BOUND_BUILD_MAX_CODES)."""
+query builds every code's keys on its first call, and they serve every later call."""
 import sys
 from pathlib import Path
 
@@ -79,7 +79,7 @@ def one_facet_apart(engine, code):
     return engine.query(saved.text, b, timeout=None, max_rows=None).rows
 
 
-def test_bound_pairwise_query_builds_keys_only_on_a_small_store(codes, monkeypatch):
+def test_a_bound_pairwise_query_builds_the_keys_once_and_they_serve_every_call(codes, monkeypatch):
     from spinekg.graph import precompute
 
     builds = []
@@ -90,15 +90,10 @@ def test_bound_pairwise_query_builds_keys_only_on_a_small_store(codes, monkeypat
     as_written = sparql.OxigraphEngine(store.current, cache=False)
     expected = one_facet_apart(as_written, code)
     assert expected  # the replica has neighbours
+    assert builds == []  # a store that may change gets no keys
 
-    monkeypatch.setattr(plans, "BOUND_BUILD_MAX_CODES", 10)  # "big": more codes than that
-    big = sparql.OxigraphEngine(store, cache=False)
-    assert one_facet_apart(big, code) == expected and builds == []  # run as written, no keys built
-    assert one_facet_apart(big, None) == one_facet_apart(as_written, None)  # all codes: keys built
+    engine = sparql.OxigraphEngine(store, cache=False)
+    assert one_facet_apart(engine, code) == expected and builds == ["one-facet-apart"]  # one code: keys built
+    assert one_facet_apart(engine, f"{CPT}63090-r1") == one_facet_apart(as_written, f"{CPT}63090-r1")
+    assert one_facet_apart(engine, None) == one_facet_apart(as_written, None)  # all codes: the same keys
     assert builds == ["one-facet-apart"]
-    assert one_facet_apart(big, code) == expected and builds == ["one-facet-apart"]  # the keys serve it now
-
-    monkeypatch.setattr(plans, "BOUND_BUILD_MAX_CODES", 100_000)  # a small store builds at once
-    small = persist.open_dataset([codes], warm=False)
-    assert one_facet_apart(sparql.OxigraphEngine(small, cache=False), code) == expected
-    assert builds == ["one-facet-apart", "one-facet-apart"]

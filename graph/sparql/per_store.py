@@ -65,7 +65,7 @@ class PerStore:
 
 def at_most(items, limit: int) -> list | None:
     """The items, or None when there are more than `limit` (read no further than one past it):
-    the bounded read of what a per-store cache would hold (the plans' tables, the pair keys)."""
+    the bounded read of what a per-store cache would hold (the plans' tables)."""
     import itertools
 
     got = list(itertools.islice(items, limit + 1))

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import threading
 
-from spinekg.graph.sparql import per_store
 from spinekg.graph.sparql.per_store import KEPT_STORES, PerStore
 
 SKOS_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
@@ -94,37 +93,17 @@ def _rule(name: str):
     return _RULES[1].get(name)
 
 
-# A bound pairwise query (one code's neighbours) reads few triples as written: ~5 ms on the
-# shipped store, about as much at a million triples, while the keys of every code cost ~10 ms per
-# thousand codes. So a call for one code builds them only on a store of up to this many codes;
-# on a bigger one they are built by the first call for all codes (and then serve every call).
-BOUND_BUILD_MAX_CODES = 5_000
-
-
-def _few_codes(store) -> bool:
-    import pyoxigraph as ox
-
-    from spinekg.graph.precompute import PROCEDURE_CODE, RDF_TYPE
-
-    quads = store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PROCEDURE_CODE), ox.DefaultGraph())
-    return per_store.at_most(quads, BOUND_BUILD_MAX_CODES) is not None
-
-
-def _index(store, rule, *, bound: bool = False):
-    """The rule's keys for `store` (None: none, the query runs as written); for a `bound` call
-    only when built already or the store is small enough (BOUND_BUILD_MAX_CODES)."""
+def _index(store, rule):
+    """The rule's keys for `store`, built by its first planned call, bound or not (None: none, the
+    query runs as written). A call for one code builds every code's keys too: ~10 ms on the
+    shipped store and ~0.5 s at a million triples (graph/precompute.py), where the text as
+    written takes 0.4-0.7 s for each code it is asked about, and the keys serve every later call."""
     from spinekg.graph import precompute
 
     built = _indexes.get(store, dict)
     with _lock:
         if rule.name not in built:
-            if bound:
-                few = built.get(" few codes")
-                if few is None:
-                    few = built[" few codes"] = _few_codes(store)
-                if not few:
-                    return None
-            built[rule.name] = precompute.build_index(store, rule)  # ~10 ms on the shipped store, once
+            built[rule.name] = precompute.build_index(store, rule)
         return built[rule.name]
 
 
@@ -142,7 +121,7 @@ def plan_for(store, text: str, bindings: dict) -> str | None:
     if set(bindings) - {param}:
         return None
     term = bindings.get(param)
-    index = _index(store, rule, bound=term is not None)
+    index = _index(store, rule)
     if index is None:
         return None
     if term is None:
