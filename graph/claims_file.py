@@ -8,6 +8,7 @@ as they come (to a temporary file renamed at the end, so a bad row leaves no out
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import json
@@ -16,6 +17,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -114,15 +116,20 @@ def check_rows(path, rows, idx, engine, emit, progress=None, every=20000) -> tup
     days: dict[str, tuple[str, dt.date]] = {}  # date cell -> (stripped text, date)
     items: dict[tuple, tuple] = {}  # (code, units, modifiers cells) -> (code, units, modifiers)
     done: set[str] = set()
-    current, claim_lines, day_text, mixed = None, [], None, False
+    current, claim_lines, claim_days, day_text, mixed = None, [], [], None, False
     new_line = tuple.__new__
+    if iu is not None and im is not None:
+        cells_of = itemgetter(icode, iu, im)  # the item's cells as one tuple, in C
+    else:
+        def cells_of(cells):
+            return cells[icode], cells[iu] if iu is not None else "", cells[im] if im is not None else ""
 
     def flush():
         if not mixed:  # the usual claim: one date of service
-            groups = ((day_text, [ln for _, ln in claim_lines]),)
+            groups = ((day_text, claim_lines),)
         else:
             by_day: dict[str, list[Line]] = {}
-            for t, ln in claim_lines:
+            for t, ln in zip(claim_days, claim_lines):
                 by_day.setdefault(t, []).append(ln)
             groups = by_day.items()
         for t, lines in groups:
@@ -142,7 +149,7 @@ def check_rows(path, rows, idx, engine, emit, progress=None, every=20000) -> tup
                 flush()
                 claims += 1
                 done.add(current)
-                claim_lines = []
+                claim_lines, claim_days = [], []
             if claim in done:
                 raise SpinekgError(f"{path}: line {line}: claim {claim!r} appears again after other claims; "
                                    "sort the file by claim_id")
@@ -158,13 +165,14 @@ def check_rows(path, rows, idx, engine, emit, progress=None, every=20000) -> tup
             day_text = text
         elif text != day_text:
             mixed = True
-        key = (cells[icode], cells[iu] if iu is not None else "", cells[im] if im is not None else "")
+        key = cells_of(cells)
         item = items.get(key)
         if item is None:
             if len(items) >= 100000:
                 items.clear()
             item = items[key] = _item(path, line, *key)
-        claim_lines.append((text, new_line(Line, (*item, line))))
+        claim_lines.append(new_line(Line, (*item, line)))
+        claim_days.append(text)
         n += 1
         if progress is not None and n % every == 0:
             progress(n)
@@ -279,6 +287,12 @@ class FindingsWriter:
     def append_part(self, part: Path) -> None:
         """Copy a worker's share in (dropping the comma before the very first JSON item)."""
         self._flush()
+        binary = getattr(self.f, "buffer", None)
+        if self.fmt == "csv" and binary is not None and codecs.lookup(self.f.encoding).name == "utf-8":
+            self.f.flush()  # the part is UTF-8 already: its bytes go in as they are
+            with open(part, "rb") as f:
+                shutil.copyfileobj(f, binary, 1 << 20)
+            return
         with open(part, encoding="utf-8", newline="") as f:
             if self.fmt == "json" and not self.count:
                 first = f.read(1)
