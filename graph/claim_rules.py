@@ -303,8 +303,12 @@ class ClaimChecker:
     def _pairs(self, imp, codes: tuple) -> tuple:
         """The PTP edits of `imp` between the claim's codes (column 1, column 2, edits), in claim order;
         kept per combination of codes, as a file repeats a few thousand and most have no pair."""
-        idx = self._ptp[id(imp)]
-        got = tuple((c1, c2, row[c2]) for c1 in codes if (row := idx.get(c1)) for c2 in codes if c2 != c1 and row.get(c2))
+        idx, found = self._ptp[id(imp)], []
+        for c1 in codes:
+            row = idx.get(c1)
+            if row and not row.keys().isdisjoint(codes):  # one C call for the usual claim: no pair
+                found.extend((c1, c2, row[c2]) for c2 in codes if c2 != c1 and row.get(c2))
+        got = tuple(found)
         if len(self._pairs_of) >= 100000:
             self._pairs_of.clear()
         self._pairs_of[(id(imp), codes)] = got

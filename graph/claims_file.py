@@ -260,7 +260,9 @@ class FindingsWriter:
         the joined pieces are the row csv.writer would write — a test compares them)."""
         if (claim_id, day) != self._claim:
             self._claim = (claim_id, day)
-            self._claim_text = self._render((spreadsheet_cell(claim_id), day))
+            # letters and digits are never quoted nor read as a formula; ISO dates have digits and '-'
+            self._claim_text = (f"{claim_id},{day}" if claim_id.isalnum() and day.replace("-", "").isalnum()
+                                else self._render((spreadsheet_cell(claim_id), day)))
         key = f[:6]  # severity, rule, codes, message, source, hint: all but the line numbers
         texts = self._texts.get(key)
         if texts is None:
