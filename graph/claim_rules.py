@@ -120,15 +120,15 @@ class ClaimChecker:
                     self.ncci_codes.update((addon, primary) if primary else (addon,))
                 self._aoc[key] = idx
             elif imp.kind == "ptp":
-                idx = defaultdict(lambda: defaultdict(list))
-                for c1, c2, eff, dele, mod, rationale, _ in imp.rows:
-                    idx[c1][c2].append((eff, dele, mod, rationale))
-                    self.ncci_codes.update((c1, c2))
-                self._ptp[key] = {k: dict(v) for k, v in idx.items()}
+                self._ptp[key] = idx = _ptp_index(imp.rows)
+                self.ncci_codes.update(idx)
+                for row in idx.values():
+                    self.ncci_codes.update(row)
             else:
                 self._mue[key] = {code: (value, mai, rationale) for code, value, mai, rationale in imp.rows}
                 self.ncci_codes.update(self._mue[key])
         self._by_day: dict = {}
+        self._pairs_of: dict = {}  # (PTP import id, a claim's codes in order) -> its (c1, c2, edits)
         self._descriptions: dict = {}
         self._known = frozenset(self.facts) | frozenset(self.ncci_codes)
 
@@ -142,10 +142,14 @@ class ClaimChecker:
         return code in self._known
 
     def _applicable(self, day: dt.date):
+        """(AOC, PTP, MUE imports that apply on `day`, the add-ons those AOC imports name, the codes
+        those MUE imports limit): the sets let a claim skip a rule that has nothing to say."""
         got = self._by_day.get(day)
         if got is None:
-            got = (applicable(self.imports, "aoc", day), applicable(self.imports, "ptp", day, self.setting),
-                   applicable(self.imports, "mue", day, self.setting))
+            aoc, ptp, mue = (applicable(self.imports, "aoc", day), applicable(self.imports, "ptp", day, self.setting),
+                             applicable(self.imports, "mue", day, self.setting))
+            got = (aoc, ptp, mue, frozenset().union(*(self._aoc[id(i)] for i in aoc)),
+                   frozenset().union(*(self._mue[id(i)] for i in mue)))
             if len(self._by_day) > 4096:
                 self._by_day.clear()
             self._by_day[day] = got
@@ -157,36 +161,45 @@ class ClaimChecker:
         out: list[Finding] = []
         known, facts = self._known, self.facts
         by_code: dict[str, list[Line]] = {}
+        units: dict[str, int] = {}  # code -> its units over the claim-day's lines
         for ln in lines:
-            if ln[0] in known:
-                by_code.setdefault(ln[0], []).append(ln)
+            code = ln[0]
+            if code in known:
+                got = by_code.get(code)
+                if got is None:
+                    by_code[code], units[code] = [ln], ln[1]
+                else:
+                    got.append(ln)
+                    units[code] += ln[1]
             elif strict:
                 raise UnknownCode(ln.code, self.catalog.closest(ln.code))
             else:
                 out.append(Finding("warning", "unknown-code", (ln.code,),
                                    f"{ln.code} is in neither the spinekg graph nor your imported NCCI files; not checked",
                                    "spinekg graph and imported NCCI files", "check the code", _nums(ln)))
-        aoc, ptp, mue = self._applicable(day)
-        units = {c: (lns[0][1] if len(lns) == 1 else sum(ln[1] for ln in lns)) for c, lns in by_code.items()}
+        aoc, ptp, mue, aoc_addons, mue_codes = self._applicable(day)
         for code, lns in by_code.items():
             f = facts.get(code)
             if f is None:
                 continue
             if f.dated:
                 self._history(f, lns, day, out)
-            if f.kind == "add-on":
+            # without an AOC edit for the add-on, only a claim lacking all its graph primaries has a finding
+            if f.kind == "add-on" and (code in aoc_addons or (f.primaries and f.primaries.isdisjoint(by_code))):
                 self._addon(f, lns, by_code, day, aoc, out)
             if f.unit is not None and (f.counting or units[code] > 1):
                 self._units(f, lns, units[code], by_code, out)
         if ptp and len(by_code) > 1:
             self._ptp_rule(by_code, day, ptp, out)
-        if mue:
+        if mue_codes and not mue_codes.isdisjoint(by_code):
             self._mue_rule(by_code, units, mue, out)
         if len(out) > 1:
-            out.sort(key=lambda x: SEVERITY_ORDER[x.severity])
+            out.sort(key=_severity_rank)
         return out
 
     def _history(self, f: CodeFacts, lns, day, out) -> None:
+        if not (f.status == "deleted" or (f.added and day < dt.date(f.added, 1, 1))):
+            return  # the usual case: a code in force on the date, nothing to say
         src = f.provenance("code-set history")
         if f.added and day < dt.date(f.added, 1, 1):
             out.append(Finding("error", "code-not-yet-created", (f.code,),
@@ -243,7 +256,7 @@ class ClaimChecker:
         if f.unit is None:
             return
         if f.counting == "per-additional":
-            base = [self.facts[p] for p in sorted(f.primaries & set(by_code)) if self.facts[p].min is not None
+            base = [self.facts[p] for p in sorted(f.primaries.intersection(by_code)) if self.facts[p].min is not None
                     and self.facts[p].min == self.facts[p].max and self.facts[p].unit == f.unit]
             if base:
                 first = base[0]
@@ -276,21 +289,30 @@ class ClaimChecker:
                                hint, _nums(*lns)))
 
     def _ptp_rule(self, by_code, day, ptp, out) -> None:
-        codes = list(by_code)
+        codes = tuple(by_code)
         for imp in ptp:
-            idx = self._ptp[id(imp)]
-            for c1 in codes:
-                row = idx.get(c1)
-                if not row:
-                    continue
-                for c2 in codes:
-                    edits = row.get(c2) if c2 != c1 else None
-                    if not edits:
-                        continue
-                    active = [e for e in edits if e[0] <= day and (e[1] is None or day < e[1])]
-                    if active:  # overlapping rows of one pair: the strictest indicator (0, then 1, then 9) decides
-                        eff, dele, mod, rationale = min(active, key=lambda e: (e[2] if e[2] != 9 else 10, e[0]))
-                        out.append(self._ptp_finding(imp, c1, c2, eff, dele, mod, rationale, by_code))
+            pairs = self._pairs_of.get((id(imp), codes))
+            if pairs is None:
+                pairs = self._pairs(imp, codes)
+            for c1, c2, edits in pairs:
+                active = [e for e in edits if e[0] <= day and (e[1] is None or day < e[1])]
+                if active:  # overlapping rows of one pair: the strictest indicator (0, then 1, then 9) decides
+                    eff, dele, mod, rationale = min(active, key=lambda e: (e[2] if e[2] != 9 else 10, e[0]))
+                    out.append(self._ptp_finding(imp, c1, c2, eff, dele, mod, rationale, by_code))
+
+    def _pairs(self, imp, codes: tuple) -> tuple:
+        """The PTP edits of `imp` between the claim's codes (column 1, column 2, edits), in claim order;
+        kept per combination of codes, as a file repeats a few thousand and most have no pair."""
+        idx, found = self._ptp[id(imp)], []
+        for c1 in codes:
+            row = idx.get(c1)
+            if row and not row.keys().isdisjoint(codes):  # one C call for the usual claim: no pair
+                found.extend((c1, c2, row[c2]) for c2 in codes if c2 != c1 and row.get(c2))
+        got = tuple(found)
+        if len(self._pairs_of) >= 100000:
+            self._pairs_of.clear()
+        self._pairs_of[(id(imp), codes)] = got
+        return got
 
     def _ptp_finding(self, imp, c1, c2, eff, dele, mod, rationale, by_code) -> Finding:
         dates = f"in force from {eff}" + (f" until {dele}" if dele else "")
@@ -330,6 +352,25 @@ class ClaimChecker:
                                    f"{code}: {n} units {per}; the NCCI MUE allows {value} ({MAI[mai]})",
                                    f"{self._describe(imp)}{why_cms}",
                                    MUE_HINTS[mai].format(v=value, c=code), _nums(*over)))
+
+
+def _ptp_index(rows) -> dict[str, dict[str, list[tuple]]]:
+    """column 1 -> column 2 -> [(effective, deleted, modifier indicator, rationale)] in file order."""
+    idx: dict[str, dict[str, list[tuple]]] = {}
+    for c1, c2, eff, dele, mod, rationale, _ in rows:
+        row = idx.get(c1)
+        if row is None:
+            row = idx[c1] = {}
+        edits = row.get(c2)
+        if edits is None:
+            row[c2] = [(eff, dele, mod, rationale)]
+        else:
+            edits.append((eff, dele, mod, rationale))
+    return idx
+
+
+def _severity_rank(finding: Finding) -> int:
+    return SEVERITY_ORDER[finding[0]]
 
 
 def _nums(*lines: Line) -> tuple[int, ...]:

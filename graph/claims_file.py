@@ -8,6 +8,7 @@ as they come (to a temporary file renamed at the end, so a bad row leaves no out
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import json
@@ -16,10 +17,13 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
+from types import SimpleNamespace
 
 from spinekg.graph.claims import Line, checker, parse_modifiers
 from spinekg.graph.errors import SpinekgError
+from spinekg.graph.textsafe import spreadsheet_cell
 
 COLUMNS = {  # key -> (default name, required)
     "claim_id": ("claim_id", True),
@@ -108,25 +112,33 @@ def check_rows(path, rows, idx, engine, emit, progress=None, every=20000) -> tup
     iu, im = idx.get("units"), idx.get("modifiers")
     width = max(idx.values()) + 1
     summary = Summary()
-    days: dict[str, dt.date] = {}
+    # a file repeats a few dates and (code, units, modifiers) cells: each distinct one is checked once
+    days: dict[str, tuple[str, dt.date]] = {}  # date cell -> (stripped text, date)
+    items: dict[tuple, tuple] = {}  # (code, units, modifiers cells) -> (code, units, modifiers)
     done: set[str] = set()
-    current, claim_lines = None, []
+    current, claim_lines, claim_days, day_text, mixed = None, [], [], None, False
+    new_line = tuple.__new__
+    if iu is not None and im is not None:
+        cells_of = itemgetter(icode, iu, im)  # the item's cells as one tuple, in C
+    else:
+        def cells_of(cells):
+            return cells[icode], cells[iu] if iu is not None else "", cells[im] if im is not None else ""
 
     def flush():
-        first = claim_lines[0][0]
-        if all(t == first for t, _ in claim_lines):  # the usual claim: one date of service
-            groups = ((first, [ln for _, ln in claim_lines]),)
+        if not mixed:  # the usual claim: one date of service
+            groups = ((day_text, claim_lines),)
         else:
             by_day: dict[str, list[Line]] = {}
-            for t, ln in claim_lines:
+            for t, ln in zip(claim_days, claim_lines):
                 by_day.setdefault(t, []).append(ln)
             groups = by_day.items()
         for t, lines in groups:
-            for f in check(lines, days[t]):
+            for f in check(lines, days_of[t]):
                 counts[(f.rule, f.severity)] += 1
                 emit(current, t, f)
 
     check, counts = engine.check, summary.by_rule
+    days_of: dict[str, dt.date] = {}
     n = claims = 0
     for line, cells in rows:
         if len(cells) < width:
@@ -137,36 +149,30 @@ def check_rows(path, rows, idx, engine, emit, progress=None, every=20000) -> tup
                 flush()
                 claims += 1
                 done.add(current)
-                claim_lines = []
+                claim_lines, claim_days = [], []
             if claim in done:
                 raise SpinekgError(f"{path}: line {line}: claim {claim!r} appears again after other claims; "
                                    "sort the file by claim_id")
             if not claim:
                 raise SpinekgError(f"{path}: line {line}: no claim_id")
-            current = claim
-        text = cells[idate].strip()
-        if text not in days:
-            try:
-                days[text] = dt.date.fromisoformat(text)
-            except ValueError:
-                raise SpinekgError(f"{path}: line {line}: date of service {text!r} is not a date (YYYY-MM-DD)") from None
-        code = cells[icode].strip().upper()
-        if len(code) != 5 or not code.isalnum() or not code.isascii():
-            raise SpinekgError(f"{path}: line {line}: code {cells[icode]!r} is not a five-character code")
-        units = 1
-        if iu is not None:
-            u = cells[iu].strip()
-            if u and u != "1":
-                if not u.isdigit() or not u.isascii() or not 1 <= int(u) <= 9999:
-                    raise SpinekgError(f"{path}: line {line}: units {u!r} is not a whole number from 1 to 9999")
-                units = int(u)
-        mods = ()
-        if im is not None and cells[im]:
-            try:
-                mods = parse_modifiers(cells[im])
-            except SpinekgError as e:
-                raise SpinekgError(f"{path}: line {line}: {e}") from None
-        claim_lines.append((text, Line(code, units, mods, line)))
+            current, day_text, mixed = claim, None, False
+        got = days.get(cells[idate])
+        if got is None:
+            got = days[cells[idate]] = _day(path, line, cells[idate])
+            days_of[got[0]] = got[1]
+        text = got[0]
+        if day_text is None:
+            day_text = text
+        elif text != day_text:
+            mixed = True
+        key = cells_of(cells)
+        item = items.get(key)
+        if item is None:
+            if len(items) >= 100000:
+                items.clear()
+            item = items[key] = _item(path, line, *key)
+        claim_lines.append(new_line(Line, (*item, line)))
+        claim_days.append(text)
         n += 1
         if progress is not None and n % every == 0:
             progress(n)
@@ -176,6 +182,34 @@ def check_rows(path, rows, idx, engine, emit, progress=None, every=20000) -> tup
         done.add(current)
     summary.lines, summary.claims = n, claims
     return summary, done
+
+
+def _day(path, line: int, cell: str) -> tuple[str, dt.date]:
+    text = cell.strip()
+    try:
+        return text, dt.date.fromisoformat(text)
+    except ValueError:
+        raise SpinekgError(f"{path}: line {line}: date of service {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _item(path, line: int, code_cell: str, units_cell: str, mods_cell: str) -> tuple[str, int, tuple[str, ...]]:
+    """(code, units, modifiers) of one line's cells, or a one-line error naming the line."""
+    code = code_cell.strip().upper()
+    if len(code) != 5 or not code.isalnum() or not code.isascii():
+        raise SpinekgError(f"{path}: line {line}: code {code_cell!r} is not a five-character code")
+    units = 1
+    u = units_cell.strip()
+    if u and u != "1":
+        if not u.isdigit() or not u.isascii() or not 1 <= int(u) <= 9999:
+            raise SpinekgError(f"{path}: line {line}: units {u!r} is not a whole number from 1 to 9999")
+        units = int(u)
+    mods = ()
+    if mods_cell:
+        try:
+            mods = parse_modifiers(mods_cell)
+        except SpinekgError as e:
+            raise SpinekgError(f"{path}: line {line}: {e}") from None
+    return code, units, mods
 
 
 class FindingsWriter:
@@ -201,28 +235,66 @@ class FindingsWriter:
             self.tmp = str(path.parent / temp_name(path.name))
             fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
             self.f = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        from spinekg.graph.textsafe import spreadsheet_cell
-
-        self._cell = spreadsheet_cell if fmt == "csv" else str
+        self._buf: list[str] = []  # CSV rows not yet written
+        self._claim, self._claim_text, self._texts = None, "", {}
+        self._rendered: list[str] = []
+        self._row = csv.writer(SimpleNamespace(write=self._rendered.append), lineterminator="\n")
         if fmt == "csv":
-            self.csv = csv.writer(self.f, lineterminator="\n")
             if not part:
-                self.csv.writerow(FIELDS)
+                csv.writer(self.f, lineterminator="\n").writerow(FIELDS)
         elif not part:
             self.f.write("[")
 
     def write(self, claim_id: str, day: str, f) -> None:
-        cell = self._cell  # the free-text fields; the others are dates, codes, numbers and rule names
-        values = (cell(claim_id), day, f.severity, f.rule, " ".join(f.codes), " ".join(map(str, f.lines)),
-                  cell(f.message), cell(f.source), cell(f.hint))
         if self.fmt == "csv":
-            self.csv.writerow(values)
-        else:
-            self.f.write(("," if self.count or self.part else "") + "\n " + json.dumps(dict(zip(FIELDS, values)), ensure_ascii=False))
+            self._write_csv(claim_id, day, f)
+            return
+        values = (claim_id, day, f.severity, f.rule, " ".join(f.codes), " ".join(map(str, f.lines)),
+                  f.message, f.source, f.hint)
+        self.f.write(("," if self.count or self.part else "") + "\n " + json.dumps(dict(zip(FIELDS, values)), ensure_ascii=False))
         self.count += 1
+
+    def _write_csv(self, claim_id: str, day: str, f) -> None:
+        """One CSV row, from pieces the csv module rendered once: a claim's findings share its id and
+        date, and a file's findings repeat a few thousand texts (CSV quotes each field on its own, so
+        the joined pieces are the row csv.writer would write — a test compares them)."""
+        if (claim_id, day) != self._claim:
+            self._claim = (claim_id, day)
+            # letters and digits are never quoted nor read as a formula; ISO dates have digits and '-'
+            self._claim_text = (f"{claim_id},{day}" if claim_id.isalnum() and day.replace("-", "").isalnum()
+                                else self._render((spreadsheet_cell(claim_id), day)))
+        key = f[:6]  # severity, rule, codes, message, source, hint: all but the line numbers
+        texts = self._texts.get(key)
+        if texts is None:
+            if len(self._texts) >= 50000:
+                self._texts.clear()
+            texts = self._texts[key] = (
+                self._render((f.severity, f.rule, " ".join(f.codes))),
+                self._render((spreadsheet_cell(f.message), spreadsheet_cell(f.source), spreadsheet_cell(f.hint))))
+        lines = " ".join(map(str, f.lines))  # digits and spaces: never quoted
+        self._buf.append(f"{self._claim_text},{texts[0]},{lines},{texts[1]}\n")
+        self.count += 1
+        if len(self._buf) >= 4096:
+            self._flush()
+
+    def _render(self, values) -> str:
+        self._row.writerow(values)
+        return self._rendered.pop()[:-1]  # without the line terminator
+
+    def _flush(self) -> None:
+        if self._buf:
+            self.f.write("".join(self._buf))
+            self._buf.clear()
 
     def append_part(self, part: Path) -> None:
         """Copy a worker's share in (dropping the comma before the very first JSON item)."""
+        self._flush()
+        binary = getattr(self.f, "buffer", None)
+        if self.fmt == "csv" and binary is not None and codecs.lookup(self.f.encoding).name == "utf-8":
+            self.f.flush()  # the part is UTF-8 already: its bytes go in as they are
+            with open(part, "rb") as f:
+                shutil.copyfileobj(f, binary, 1 << 20)
+            return
         with open(part, encoding="utf-8", newline="") as f:
             if self.fmt == "json" and not self.count:
                 first = f.read(1)
@@ -232,6 +304,8 @@ class FindingsWriter:
             shutil.copyfileobj(f, self.f, 1 << 20)
 
     def close(self, ok: bool) -> None:
+        if ok:
+            self._flush()
         if self.part:
             self.f.close()
             return
