@@ -97,6 +97,34 @@ def _blocks(path: Path, start: int, end: int, size: int):
 
 
 _COUNTS = None  # lines checked per process, shared with the parent for its progress display
+PARTS_PREFIX = "spinekg-claims-"  # + the parent's pid + "-": the temporary folder of the part files
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: on Linux a worker is killed when the process that forked it dies, so a
+    killed `check claims` leaves no worker writing on to the end of its share."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the workers finish their share, then exit
+        return
+    if os.getppid() != parent:  # the parent died before the call
+        os._exit(1)
+
+
+def remove_stale_parts(folder: str | None = None) -> None:
+    """Remove the part-file folders of runs whose process is gone (killed mid-run: its own
+    clean-up never ran); a live run's folder is left alone."""
+    import shutil
+
+    from spinekg.graph.atomicfile import pid_alive
+
+    for d in Path(folder or tempfile.gettempdir()).glob(f"{PARTS_PREFIX}*-*"):
+        pid = d.name[len(PARTS_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def _worker(args) -> tuple[Summary, set[str]]:
@@ -143,14 +171,15 @@ def check_file_parallel(path: Path, writer: FindingsWriter, *, jobs: int, settin
         return None
     checker(setting)  # built once here; the forked processes share it
     ends = [c[0] for c in cuts[1:]] + [path.stat().st_size]
-    with tempfile.TemporaryDirectory(prefix="spinekg-claims-") as tmp:
+    remove_stale_parts()
+    with tempfile.TemporaryDirectory(prefix=f"{PARTS_PREFIX}{os.getpid()}-") as tmp:
         parts = [Path(tmp) / f"part-{i}" for i in range(len(cuts))]
         tasks = [(path, pos, end, line, idx, delimiter, writer.fmt, part, setting, i)
                  for i, ((pos, line), end, part) in enumerate(zip(cuts, ends, parts))]
         global _COUNTS
         ctx = mp.get_context("fork")
         _COUNTS = ctx.Array("q", len(tasks), lock=False)
-        with ctx.Pool(len(tasks)) as pool:
+        with ctx.Pool(len(tasks), initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             pending = pool.map_async(_worker, tasks)
             while not pending.ready():
                 pending.wait(0.5)
