@@ -283,3 +283,23 @@ def test_the_scale_queries_are_bound_to_codes_the_generated_set_holds(tmp_path):
         assert all(t.value.endswith("-r1") for t in bound.values()), name
         assert engine.query(saved.text, bound, timeout=None).rows, name  # the replica is there and answers
         assert not engine.query(saved.text, sparql.bind_params(saved.example_params(), saved), timeout=None).rows, name
+
+
+def test_serve_first_answer_times_one_start_and_stops_it():
+    """One `spinekg serve` start to its first 200 answer (the cold rounds call it once per round,
+    beside the other commands); the server is stopped before it returns."""
+    import run
+
+    before = {p.name for p in Path("/proc").iterdir() if p.name.isdigit()}
+    seconds = run.serve_first_answer()
+    assert 0.02 < seconds < 60
+    time.sleep(0.5)  # the workers see their parent go within 0.1 s
+    left = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit() and p.name not in before:
+            try:
+                if b"spinekg" in (p / "cmdline").read_bytes() and b"serve" in (p / "cmdline").read_bytes():
+                    left.append(p.name)
+            except OSError:
+                pass
+    assert left == []
