@@ -131,22 +131,22 @@ def test_report_judges_the_read_only_store_beside_the_text_as_written():
 def test_endpoint_figures_pool_the_rounds_and_idle_is_detected():
     import os
 
-    import run
+    import endpoint_bench
 
-    got = run.summary([0.004, 0.001, 0.002, 0.003], 1, 2.0)
+    got = endpoint_bench.summary([0.004, 0.001, 0.002, 0.003], 1, 2.0)
     assert (got["requests"], got["errors"], got["throughput_qps"], got["p50_ms"], got["p99_ms"]) == (4, 1, 2.0, 3.0, 4.0)
     assert got["latencies"] == [0.001, 0.002, 0.003, 0.004]
     busy = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time()\nwhile time.time() - t < 3: pass"])
     try:
         time.sleep(0.3)
-        before = run.tree_cpu_s(os.getpid())  # this process's tree holds the busy child
+        before = endpoint_bench.tree_cpu_s(os.getpid())  # this process's tree holds the busy child
         time.sleep(0.5)
-        assert run.tree_cpu_s(os.getpid()) - before > 0.2
+        assert endpoint_bench.tree_cpu_s(os.getpid()) - before > 0.2
     finally:
         busy.kill()
         busy.wait()
     t = time.monotonic()
-    run.quiesce(os.getpid(), seconds=10)  # idle now: returns after one half-second look
+    endpoint_bench.quiesce(os.getpid(), seconds=10)  # idle now: returns after one half-second look
     assert 1.9 < time.monotonic() - t < 5  # four idle half-seconds
 
 
@@ -245,12 +245,12 @@ def test_a_wrk_round_against_a_local_server_counts_requests_and_errors():
 def test_the_scale_children_time_every_saved_query(tmp_path, monkeypatch):
     """bench_scale's child processes on a small generated set: each timing loop (the shared TIMED
     snippet) reports every saved query, as written, read-only, persisted and on disk."""
-    import run
+    import scale_bench
 
     from spinekg.graph import sparql
 
     monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path / "cache"))
-    row = run.bench_scale([20_000], 1, tmp_path)["20,000"]
+    row = scale_bench.bench_scale([20_000], 1, tmp_path)["20,000"]
     names = set(sparql.saved_queries())
     for key in ("queries_ms", "queries_cpu_ms", "read_only_queries_ms", "read_only_queries_cpu_ms", "read_only_first_ms",
                 "persisted_queries_ms", "persisted_read_only_queries_ms", "persisted_disk_queries_ms"):
@@ -265,8 +265,8 @@ def test_the_scale_queries_are_bound_to_codes_the_generated_set_holds(tmp_path):
     import io
 
     import pyoxigraph as ox
-    import run
     import scale
+    import scale_bench
 
     from spinekg.graph import sparql
 
@@ -275,7 +275,7 @@ def test_the_scale_queries_are_bound_to_codes_the_generated_set_holds(tmp_path):
     store = ox.Store()
     store.load(buf.getvalue(), format=ox.RdfFormat.N_TRIPLES)
     env: dict = {}
-    exec(run.TIMED, env)
+    exec(scale_bench.TIMED, env)
     engine = sparql.OxigraphEngine(store, read_only=False, cache=False)
     for name in ("addons-of-primary", "same-operation-other-regions", "codes-in-group", "primaries-of-addon"):
         saved = sparql.saved_queries()[name]
