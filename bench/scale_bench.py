@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -57,8 +58,8 @@ def peak_rss_mb():
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 """
-# load_s: spinekg's in-memory load of a user data set (graph/persist.py::load_memory, what a first
-# open returns); load_pyoxigraph_s (a raw strict Store.load) and load_lenient_s are its references.
+# The queries' child: it loads the set as load_memory does (its load is load_queries_child_s; load_s
+# is the median of LOAD_CHILD's), then times every saved query as written and on the read-only store.
 SCALE_CHILD = r"""
 import json, resource, statistics, sys, time
 from pathlib import Path
@@ -84,6 +85,19 @@ out["read_only_queries_ms"], out["read_only_queries_cpu_ms"], out["read_only_fir
 out["read_only_peak_rss_mb"] = round(peak_rss_mb(), 1)
 print(json.dumps(out))
 """
+# spinekg's in-memory load alone (graph/persist.py::load_memory), in a fresh process: the load_s samples
+LOAD_CHILD = r"""
+import os, sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from spinekg.graph.persist import load_memory
+t, c = time.perf_counter(), time.process_time()
+load_memory([Path(sys.argv[1])])
+print(round(time.perf_counter() - t, 3), round(time.process_time() - c, 3), flush=True)
+os._exit(0)  # not timed, and not worth waiting for: freeing the store
+"""
+LOAD_SAMPLES = 3  # fresh processes per load figure (one at 10M)
+
 # The references, each in a fresh process as load_s is (a second load in one process is slower):
 # a raw Store.load, strict and lenient (which skips the IRI and literal checks).
 RAW_LOAD_CHILD = r"""
@@ -169,22 +183,41 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
                            capture_output=True, text=True, check=True)
         res = json.loads(r.stdout)
         res["generated_triples"] = n
-        for key, mode in (("load_pyoxigraph", "strict"), ("load_lenient", "lenient")):
-            wall, cpu = map(float, subprocess.run([sys.executable, "-c", RAW_LOAD_CHILD, str(path), mode],
-                                                  capture_output=True, text=True, check=True).stdout.split())
-            res[f"{key}_s"], res[f"{key}_cpu_s"] = wall, cpu
-        env = dict(os.environ, SPINEKG_CACHE=str(tmp / f"persist-{size}"))
-        # the first open's queries are not reported: "0" runs none (at 10M one pass takes minutes)
-        first = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + TIMED + PERSIST_CHILD, str(path), str(ROOT), "0"], env=env,
-                                          capture_output=True, text=True, check=True).stdout)
-        res["persisted_first_peak_rss_mb"] = first["peak_rss_mb"]
-        res["persisted_background_build_s"] = float(subprocess.run(
-            [sys.executable, "-c", WAIT_BUILT, str(path), str(ROOT)], env=env, capture_output=True, text=True,
-            check=True).stdout)
+        # the loads' figures are medians over LOAD_SAMPLES fresh processes, in rounds (ours, raw strict,
+        # raw lenient) so a drift in the host's speed falls on all three; one process's load varies
+        # by ±0.5 s at 1M on a quiet 2-core machine
+        samples = 1 if size >= 10_000_000 else LOAD_SAMPLES
+        loads: dict = {"load": [], "load_pyoxigraph": [], "load_lenient": []}
+        for _ in range(samples):
+            for key, argv in (("load", [LOAD_CHILD, str(path), str(ROOT)]), ("load_pyoxigraph", [RAW_LOAD_CHILD, str(path), "strict"]),
+                              ("load_lenient", [RAW_LOAD_CHILD, str(path), "lenient"])):
+                loads[key].append(tuple(map(float, subprocess.run([sys.executable, "-c", *argv], capture_output=True,
+                                                                  text=True, check=True).stdout.split())))
+        res["load_queries_child_s"], res["load_queries_child_cpu_s"] = res["load_s"], res["load_cpu_s"]
+        for key, got in loads.items():
+            res[f"{key}_s"] = statistics.median(w for w, _ in got)
+            res[f"{key}_cpu_s"] = statistics.median(c for _, c in got)
+            res[f"{key}_samples_s"] = [w for w, _ in got]
+        # the persisted store's first open, as often, each into an empty cache folder and with its
+        # background builder finished before the next (it would compete for the cores)
+        firsts, builds = [], []
+        for k in range(samples):
+            cache = tmp / f"persist-{size}-{k}"
+            env = dict(os.environ, SPINEKG_CACHE=str(cache))
+            # the first open's queries are not reported: "0" runs none (at 10M one pass takes minutes)
+            firsts.append(json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + TIMED + PERSIST_CHILD, str(path), str(ROOT), "0"],
+                                                    env=env, capture_output=True, text=True, check=True).stdout))
+            builds.append(float(subprocess.run([sys.executable, "-c", WAIT_BUILT, str(path), str(ROOT)], env=env,
+                                               capture_output=True, text=True, check=True).stdout))
+            if k < samples - 1:
+                shutil.rmtree(cache, ignore_errors=True)
+        res["persisted_first_peak_rss_mb"] = max(f["peak_rss_mb"] for f in firsts)
+        res["persisted_background_build_s"] = statistics.median(builds)
         again = json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + TIMED + PERSIST_CHILD, str(path), str(ROOT), str(runs)],
                                           env=env, capture_output=True, text=True, check=True).stdout)
-        res["persisted_first_load_s"] = first["open_s"]
-        res["persisted_first_load_cpu_s"] = first["open_cpu_s"]
+        res["persisted_first_load_s"] = statistics.median(f["open_s"] for f in firsts)
+        res["persisted_first_load_cpu_s"] = statistics.median(f["open_cpu_s"] for f in firsts)
+        res["persisted_first_load_samples_s"] = [f["open_s"] for f in firsts]
         res["persisted_open_s"] = again["open_s"]
         res["persisted_peak_rss_mb"] = again["peak_rss_mb"]
         res["persisted_queries_ms"] = again["queries_ms"]
@@ -192,7 +225,7 @@ def bench_scale(sizes: list[int], runs: int, tmp: Path) -> dict:
                   "read_only_queries_ms", "read_only_queries_cpu_ms"):
             if k in again:
                 res[f"persisted_{k}"] = again[k]
-        shutil.rmtree(tmp / f"persist-{size}", ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
         if (ROOT / "graph" / "shacl_sparql.py").exists() and size <= 1_000_000:  # validate at 10M: hours
             res.update(json.loads(subprocess.run([sys.executable, "-c", PEAK_RSS + VALIDATE_CHILD, str(path), str(ROOT)],
                                                  capture_output=True, text=True, check=True).stdout))
@@ -214,8 +247,9 @@ def scale_rows(s: dict) -> list[tuple]:
         big = r["triples"] >= 900_000
         raw = f"pyoxigraph Store.load {r['load_pyoxigraph_s']:.2f} s{cpu_s(r, 'load_pyoxigraph_cpu_s')}, " \
             if "load_pyoxigraph_s" in r else ""
+        of = f"; medians of {len(r['load_samples_s'])} processes" if len(r.get("load_samples_s", ())) > 1 else ""
         rows.append((f"scale {size}: load{' (≤ 3 s)' if big else ''}", f"{r['load_s']:.2f} s{cpu_s(r, 'load_cpu_s')}",
-                     f"{r['triples']:,} triples; {raw}lenient {r['load_lenient_s']:.2f} s",
+                     f"{r['triples']:,} triples; {raw}lenient {r['load_lenient_s']:.2f} s{of}",
                      ratio(r["load_s"], r.get("load_pyoxigraph_s")),
                      ("ok" if r["load_s"] <= 3 else "MISSED") if big else ""))
         peak = max(r["peak_rss_mb"], r.get("read_only_peak_rss_mb", 0))
@@ -242,7 +276,7 @@ def scale_rows(s: dict) -> list[tuple]:
                   if "persisted_background_build_s" in r else "")
             rows.append((f"scale {size}: persisted store, first load{' (≤ 3 s)' if big else ''}",
                          f"{r['persisted_first_load_s']:.2f} s{cpu_s(r, 'persisted_first_load_cpu_s')}",
-                         f"in-memory load {r['load_s']:.2f} s{bg}",
+                         f"in-memory load {r['load_s']:.2f} s{bg}{of}",
                          ratio(r["persisted_first_load_s"], r["load_s"]),
                          ("ok" if r["persisted_first_load_s"] <= 3 else "MISSED") if big else ""))
             if "persisted_first_peak_rss_mb" in r:

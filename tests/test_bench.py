@@ -257,6 +257,13 @@ def test_the_scale_children_time_every_saved_query(tmp_path, monkeypatch):
         assert set(row[key]) == names, key
         assert all(v > 0 for v in row[key].values()), key
     assert row["triples"] >= 20_000 and row["persisted_in_memory"] is True  # the later open warmed a copy
+    # the load figures are medians over fresh processes, ours and the references in rounds
+    import statistics
+
+    for key in ("load", "load_pyoxigraph", "load_lenient", "persisted_first_load"):
+        got = row[f"{key}_samples_s"]
+        assert len(got) == scale_bench.LOAD_SAMPLES and row[f"{key}_s"] == statistics.median(got), key
+    assert row["load_queries_child_s"] > 0
 
 
 def test_the_scale_queries_are_bound_to_codes_the_generated_set_holds(tmp_path):
