@@ -121,6 +121,18 @@ def with_server_cpu(pid: int, fn) -> dict:
     return got
 
 
+def interleaved(servers: dict, run) -> dict:
+    """{server: [round figures]}: ENDPOINT_ROUNDS rounds of run(port, path) on each server, in the
+    order A B B A A B, each with the server's CPU per request."""
+    names = list(servers)
+    got: dict = {name: [] for name in names}
+    for r in range(ENDPOINT_ROUNDS):
+        for name in names if r % 2 == 0 else names[::-1]:
+            proc, port, path = servers[name]
+            got[name].append(with_server_cpu(proc.pid, lambda: run(port, path)))
+    return got
+
+
 def bench_endpoint(per_client: int, tmp: Path) -> dict:
     """Both servers started, warmed and idle, then measured in interleaved rounds (the order
     alternates, so a drift in the machine's load falls on both alike); each server's figures are
@@ -150,11 +162,7 @@ def bench_endpoint(per_client: int, tmp: Path) -> dict:
         for proc, _, _ in servers.values():
             quiesce(proc.pid)
         names = list(servers)
-        rounds: dict = {name: [] for name in names}
-        for r in range(ENDPOINT_ROUNDS):
-            for name in names if r % 2 == 0 else names[::-1]:
-                proc, port, path = servers[name]
-                rounds[name].append(with_server_cpu(proc.pid, lambda: load_clients(port, path, 4, per_client, 60)))
+        rounds = interleaved(servers, lambda port, path: load_clients(port, path, 4, per_client, 60))
         for name, got in rounds.items():
             total = summary([x for g in got for x in g["latencies"]], sum(g["errors"] for g in got),
                             sum(g["wall_s"] for g in got))
@@ -163,12 +171,9 @@ def bench_endpoint(per_client: int, tmp: Path) -> dict:
                                                   "server_cpu_us_per_request")} for g in got]
             out[name] = total
         if wrk_rounds.available():  # the same rounds from a C client (bench/wrk_rounds.py says why), interleaved alike
-            got = {name: [] for name in names}
-            for r in range(ENDPOINT_ROUNDS):
-                for name in names if r % 2 == 0 else names[::-1]:
-                    proc, port, path = servers[name]
-                    url = f"http://127.0.0.1:{port}{path}?query={urllib.parse.quote(ENDPOINT_QUERY)}"
-                    got[name].append(with_server_cpu(proc.pid, lambda: wrk_rounds.round_(url, connections=4, seconds=3)))
+            query = urllib.parse.quote(ENDPOINT_QUERY)
+            got = interleaved(servers, lambda port, path: wrk_rounds.round_(f"http://127.0.0.1:{port}{path}?query={query}",
+                                                                            connections=4, seconds=3))
             for name in names:
                 out[name]["wrk"] = wrk_rounds.pooled(got[name])
     finally:
