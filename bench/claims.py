@@ -166,8 +166,14 @@ def bench_claims(tmp: Path, lines: int = 1_000_000, ptp_rows: int = 2_000_000) -
     findings = sum(1 for _ in open(out, encoding="utf-8")) - 1
     one_s, one_mb, _, _ = run_measured([sk, "check", "claims", str(claims), "-o", str(out), "--force", "--jobs", "1"], env)
     one_cpu = run_measured.cpu_s
-    # the first `show` after an import rebuilds the compiled catalog through graph.load (with the PTP triples)
+    # the first `show` after the imports: the compiled catalog is keyed without the NCCI imports
+    # (graph.compiled.catalog_key), so it is read as it was; it rebuilt the catalog through rdflib before
     show_s, show_mb, _, _ = run_measured([sk, "show", "63304"], env)
+    # the first query after the imports builds the SPARQL store with every kept edit (and keeps it);
+    # the next one reads that kept copy
+    query = [sk, "query", "--name", "codes-in-group"]
+    query_first_s, query_first_mb, _, _ = run_measured(query, env)
+    query_s, query_mb, _, _ = run_measured(query, env)
     cpu0 = time.process_time()
     csv_s = csv_read_seconds(claims)
     csv_cpu = time.process_time() - cpu0
@@ -176,7 +182,9 @@ def bench_claims(tmp: Path, lines: int = 1_000_000, ptp_rows: int = 2_000_000) -
             "check_claims_tree_rss_mb": round(check_tree_mb), "check_claims_jobs": _jobs(claims),
             "check_claims_exit": status, "findings": findings, "check_claims_jobs1_s": round(one_s, 2), "check_claims_jobs1_cpu_s": round(one_cpu, 2),
             "check_claims_jobs1_peak_rss_mb": round(one_mb), "show_after_ptp_import_s": round(show_s, 2),
-            "show_after_ptp_import_peak_rss_mb": round(show_mb), "csv_read_s": round(csv_s, 2), "csv_read_cpu_s": round(csv_cpu, 2),
+            "show_after_ptp_import_peak_rss_mb": round(show_mb), "query_after_ptp_import_first_s": round(query_first_s, 2),
+            "query_after_ptp_import_first_peak_rss_mb": round(query_first_mb), "query_after_ptp_import_s": round(query_s, 2),
+            "query_after_ptp_import_peak_rss_mb": round(query_mb), "csv_read_s": round(csv_s, 2), "csv_read_cpu_s": round(csv_cpu, 2),
             "load_average_1min": round(os.getloadavg()[0], 1),
             "claims_file_mb": round(claims.stat().st_size / 1e6, 1)}
 

@@ -254,6 +254,12 @@ def report(res: dict) -> list[tuple[str, str, str, str, str]]:
                      judge(c["check_claims_s"] <= 15)))
         rows.append((f"claims: check claims peak RSS{' (≤ 500 MB)' if full else ''}", f"{c['check_claims_peak_rss_mb']:.0f} MB",
                      "", "", judge(c["check_claims_peak_rss_mb"] <= 500)))
+        if "query_after_ptp_import_s" in c:  # not targets: what the imports cost the read path
+            rows.append(("claims: first show after the imports", f"{c['show_after_ptp_import_s']:.2f} s",
+                         f"peak RSS {c['show_after_ptp_import_peak_rss_mb']} MB", "", ""))
+            rows.append(("claims: query after the imports, first / next", f"{c['query_after_ptp_import_first_s']:.2f} / "
+                         f"{c['query_after_ptp_import_s']:.2f} s", f"peak RSS {c['query_after_ptp_import_first_peak_rss_mb']} / "
+                         f"{c['query_after_ptp_import_peak_rss_mb']} MB; {c['ptp_rows']:,} PTP rows", "", ""))
     ld = res.get("load")
     if ld:
         for k, v in ld.items():

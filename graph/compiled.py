@@ -26,21 +26,34 @@ def cache_dir() -> Path:
     return Path(base) / "spinekg"
 
 
-def _inputs() -> list[Path]:
+def _inputs(*, ncci: bool = True) -> list[Path]:
     from spinekg.graph.load import source_files
     from spinekg.graph.userdata import user_files
 
     here = Path(__file__)
     # the data, the user's imports, and the code that shapes the compiled records
-    return [*source_files(), *user_files(), here.with_name("model.py"), here.with_name("labels.py"),
+    return [*source_files(), *user_files(ncci=ncci), here.with_name("model.py"), here.with_name("labels.py"),
             here.with_name("network.py")]
 
 
 def cache_key() -> str:
     """The hash of every input's bytes; re-read only when an input's name, size or mtime changes,
     so the catalog and the network (and repeated look-ups) share one hashing per process."""
+    return _key(_inputs())
+
+
+def catalog_key() -> str:
+    """cache_key() less the NCCI imports: the key of what is built from the codes alone (the
+    catalog, the network and what derives from them). An NCCI import adds edit nodes and the
+    sk:notReportedWith / sk:hasMueLimit links, which none of those read (tests/test_catalog_key.py
+    checks they come out the same with and without imports), so importing a PTP file of 100k+
+    edits rebuilds none of them, and a `show` never reads that file."""
+    return _key(_inputs(ncci=False))
+
+
+def _key(inputs: list[Path]) -> str:
     signature = []
-    for path in _inputs():
+    for path in inputs:
         try:
             st = path.stat()
             signature.append((str(path), st.st_size, st.st_mtime_ns))

@@ -37,9 +37,9 @@ class LinkGraph:
 def link_graph() -> LinkGraph:
     """The shipped graph (+ the user's imports) from the compiled cache; when that is missing or
     damaged, graph.network builds it (with networkx) and caches it for the next run."""
-    from spinekg.graph.compiled import cache_key
+    from spinekg.graph.compiled import catalog_key
 
-    return _link_graph(cache_key())
+    return _link_graph(catalog_key())
 
 
 @functools.lru_cache(maxsize=2)

@@ -65,20 +65,24 @@ def materialise(g) -> None:
             g.add((SK.SpineCodes, SKOS.hasTopConcept, group))
 
 
-def add_user_data(g) -> None:
-    """Add what the user imported (their licensed descriptors, CMS edits), with provenance."""
+def add_user_data(g, *, ncci_edits: bool = True, ntriples: list | None = None) -> None:
+    """Add what the user imported (their licensed descriptors, CMS edits unless not ncci_edits), with
+    provenance; with `ntriples`, the CMS edits go there as N-Triples text (graph.ncci_graph.add_imports)."""
     from spinekg.graph import descriptors, ncci
 
     record = descriptors.load_descriptors()
     if record is not None:
         descriptors.add_to_graph(g, record)
+    if not ncci_edits:
+        return
     edits = ncci.load_ncci()
     if edits is not None:
-        ncci.add_to_graph(g, edits)
+        ncci.add_to_graph(g, edits, ntriples=ntriples)
 
 
-def build_graph(extra: list[Path] | None = None, *, user_data: bool = True):
-    """A fresh rdflib Graph of ontology + data (+ the user's imports, + extra files), with implied triples."""
+def build_graph(extra: list[Path] | None = None, *, user_data: bool = True, ncci: bool = True):
+    """A fresh rdflib Graph of ontology + data (+ the user's imports, the NCCI edits among them
+    unless not ncci; + extra files), with implied triples."""
     from rdflib import Graph
 
     from spinekg.ontology.namespaces import PREFIXES
@@ -89,7 +93,7 @@ def build_graph(extra: list[Path] | None = None, *, user_data: bool = True):
     for path in [*source_files(), *(extra or [])]:
         g.parse(path, format="turtle")
     if user_data:
-        add_user_data(g)
+        add_user_data(g, ncci_edits=ncci)
     materialise(g)
     return g
 
@@ -106,10 +110,12 @@ def graph_version() -> tuple:
 
 
 @functools.lru_cache(maxsize=2)
-def _load_graph(version: tuple):
-    return build_graph()
+def _load_graph(version: tuple, ncci: bool):
+    return build_graph(ncci=ncci)
 
 
-def load_graph():
-    """The whole graph, parsed once per process (again only if the user's imports change). Read-only."""
-    return _load_graph(graph_version())
+def load_graph(*, ncci: bool = True):
+    """The whole graph, parsed once per process (again only if the user's imports change). Read-only.
+    With ncci=False, without the NCCI edits: what the catalog and the network are built from
+    (graph.compiled.catalog_key)."""
+    return _load_graph(graph_version(), ncci)

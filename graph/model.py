@@ -297,9 +297,9 @@ def catalog_from_graph(g) -> Catalog:
 def load_catalog() -> Catalog:
     """All codes as records. Served from a compiled cache (no RDF parsing, no rdflib import) when
     the cache matches the current data files, package version and user imports; else rebuilt."""
-    from spinekg.graph.compiled import cache_key
+    from spinekg.graph.compiled import catalog_key
 
-    return _load_catalog(cache_key())
+    return _load_catalog(catalog_key())
 
 
 @functools.lru_cache(maxsize=2)
@@ -314,6 +314,6 @@ def _load_catalog(key: str) -> Catalog:
             pass  # written by another version: rebuild
     from spinekg.graph.load import load_graph
 
-    catalog = catalog_from_graph(load_graph())
+    catalog = catalog_from_graph(load_graph(ncci=False))  # the records read no NCCI edit (catalog_key)
     write_cached(key, catalog.to_json())
     return catalog

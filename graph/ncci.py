@@ -104,10 +104,10 @@ def aoc_record(as_of: dt.date) -> dict | None:
             "imported_on": max(i.imported_on for i in chosen)}
 
 
-def add_to_graph(g, record: dict) -> None:
+def add_to_graph(g, record: dict, *, ntriples: list | None = None) -> None:
     from spinekg.graph.ncci_graph import add_imports
 
-    add_imports(g, record["imports"])
+    add_imports(g, record["imports"], ntriples=ntriples)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from spinekg.graph.errors import SpinekgError
-from spinekg.graph.ncci_layouts import (file_facts, find_header, fixed_width_aoc_rows, is_fixed_width_aoc,
-                                        iter_rows, parse_date)
+from spinekg.graph.ncci_layouts import (CODE_RE, file_facts, find_header, fixed_width_aoc_rows,  # noqa: F401
+                                        is_fixed_width_aoc, iter_rows, parse_date)
 from spinekg.graph.tabular import reject_malformed
 
-CODE_RE = re.compile(r"^[0-9A-Z]{5}$")
 NO_PRIMARY = "CCCCC"
 
 AOC_REQUIRED = {

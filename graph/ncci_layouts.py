@@ -76,6 +76,7 @@ def quarter_of(day: dt.date) -> str:
     return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
+CODE_RE = re.compile(r"^[0-9A-Z]{5}$")  # a CPT/HCPCS code as CMS's files give it
 QUARTER_RE = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.I)
 
 

@@ -93,9 +93,9 @@ def load_network():
     Served from the compiled cache (node-link JSON keyed like the catalog) so that commands that
     only traverse do not parse RDF; rebuilt when the data or the user's imports change.
     """
-    from spinekg.graph.compiled import cache_key
+    from spinekg.graph.compiled import catalog_key
 
-    return _load_network(cache_key())
+    return _load_network(catalog_key())
 
 
 @functools.lru_cache(maxsize=2)
@@ -112,6 +112,6 @@ def _load_network(key: str):
             pass
     from spinekg.graph.load import load_graph
 
-    G = to_networkx(load_graph())
+    G = to_networkx(load_graph(ncci=False))  # its edges are no NCCI edit's (catalog_key)
     write_cached(key, nx.node_link_data(G, edges="edges"), kind="network")
     return G

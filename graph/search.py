@@ -47,9 +47,9 @@ def synonyms() -> dict[str, tuple[str, ...]]:
     """Node id -> its skos:altLabel and skos:hiddenLabel texts, read from graph/data/synonyms.ttl.
 
     Parsed with pyoxigraph (no rdflib import) and kept in the compiled cache beside the catalog."""
-    from spinekg.graph.compiled import cache_key, read_cached, write_cached
+    from spinekg.graph.compiled import catalog_key, read_cached, write_cached
 
-    key = cache_key()
+    key = catalog_key()
     cached = read_cached(key, kind=SYNONYMS_CACHE)
     if isinstance(cached, dict):
         return {k: tuple(v) for k, v in cached.items()}

@@ -148,9 +148,10 @@ def read_import(target: Path, key: str, command: str, what: str, *, strict: bool
     return record
 
 
-def user_files() -> list[Path]:
-    """The imported files that exist now (they change what the graph holds)."""
-    return [p for p in (descriptors_path(), ncci_path()) if p.exists()]
+def user_files(*, ncci: bool = True) -> list[Path]:
+    """The imported files that exist now (they change what the graph holds); with ncci=False,
+    the descriptors only (what the code catalog reads: graph.compiled.catalog_key)."""
+    return [p for p in (descriptors_path(), *([ncci_path()] if ncci else [])) if p.exists()]
 
 
 def sha256_file(path: Path, max_bytes: int | None = None) -> str:
@@ -169,6 +170,10 @@ def sha256_file(path: Path, max_bytes: int | None = None) -> str:
     return h.hexdigest()
 
 
+def import_node_iri(kind: str, sha256: str) -> str:
+    return f"urn:spinekg:import:{kind}:{sha256}"
+
+
 def add_import_node(g, kind: str, record: dict):
     """The sk:UserImport node recording where imported data came from (file name, date, SHA-256)."""
     from rdflib import RDF, Literal, URIRef
@@ -176,7 +181,7 @@ def add_import_node(g, kind: str, record: dict):
 
     from spinekg.ontology.namespaces import SK
 
-    node = URIRef(f"urn:spinekg:import:{kind}:{record['sha256']}")
+    node = URIRef(import_node_iri(kind, record["sha256"]))
     g.add((node, RDF.type, SK.UserImport))
     g.add((node, SK.sourceFile, Literal(record["source_file"])))
     g.add((node, SK.importedOn, Literal(record["imported_on"], datatype=XSD.date)))

@@ -24,3 +24,18 @@ def test_generated_ptp_and_claims_are_read(tmp_path, monkeypatch):
     summary = check_file(src, emit=lambda *a: None)
     assert summary.lines == 500 and summary.claims > 80
     assert bench.csv_read_seconds(src) >= 0
+
+
+def test_a_small_claims_run_reports_the_read_path_after_the_imports(tmp_path):
+    """bench_claims end to end at a small size: its figures, and the report's rows of them (not judged)."""
+    import claims as bench
+    import run
+
+    c = bench.bench_claims(tmp_path, lines=300, ptp_rows=2000)
+    assert c["ptp_rows"] == 2000 and c["claim_lines"] == 300
+    for key in ("show_after_ptp_import_s", "query_after_ptp_import_first_s", "query_after_ptp_import_s"):
+        assert 0 < c[key] < 60, key
+    rows = {r[0]: r for r in run.report({"claims": c})}
+    first, after = rows["claims: first show after the imports"], rows["claims: query after the imports, first / next"]
+    assert first[4] == "" and after[4] == "" and "2,000 PTP rows" in after[2]
+    assert rows["claims: import ncci-ptp"][4] == ""  # a small run is not judged

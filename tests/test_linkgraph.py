@@ -55,7 +55,7 @@ def test_no_chain_and_unknown_nodes():
 
 def test_damaged_network_cache_is_rebuilt(tmp_path, monkeypatch):
     from spinekg.graph import network
-    from spinekg.graph.compiled import cache_key, read_cached
+    from spinekg.graph.compiled import catalog_key, read_cached
 
     def forget():  # what a new process starts with
         linkgraph._link_graph.cache_clear()
@@ -70,7 +70,7 @@ def test_damaged_network_cache_is_rebuilt(tmp_path, monkeypatch):
         forget()
         again = linkgraph.link_graph()
         assert again.nodes == first.nodes and again.edges == first.edges
-        assert read_cached(cache_key(), kind="network") is not None
+        assert read_cached(catalog_key(), kind="network") is not None
     finally:
         forget()
 

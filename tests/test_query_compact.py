@@ -45,4 +45,4 @@ def test_compact_names_come_from_a_small_cached_table(tmp_path, monkeypatch):
     kept.write_bytes(kept.read_bytes()[:-5])  # damaged: rebuilt from the catalog
     monkeypatch.undo()
     monkeypatch.setenv("SPINEKG_CACHE", str(tmp_path))
-    assert formats._facet_names() == expected and compiled.read_cached(compiled.cache_key(), "facetnames") == expected
+    assert formats._facet_names() == expected and compiled.read_cached(compiled.catalog_key(), "facetnames") == expected

@@ -192,9 +192,9 @@ def _facet_names() -> dict[str, str]:
     """sk: local name of each facet value -> its short name ("LateralExtracavitary" -> "lateral extracavitary"),
     from the catalog's facet table, kept on its own in the compiled cache (same key): a cold query
     reads ~2 KB instead of importing the model and reading the whole catalog (~30 ms)."""
-    from spinekg.graph.compiled import cache_key, read_cached, write_cached
+    from spinekg.graph.compiled import catalog_key, read_cached, write_cached
 
-    key = cache_key()
+    key = catalog_key()
     names = read_cached(key, "facetnames")
     if names is None or not all(isinstance(v, str) for v in names.values()):
         from spinekg.graph.model import load_catalog

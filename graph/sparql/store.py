@@ -26,9 +26,9 @@ def user_triples() -> bytes:
 
     from spinekg.graph.load import add_user_data
 
-    g = Graph()
-    add_user_data(g)
-    return g.serialize(format="nt", encoding="utf-8")
+    g, edits = Graph(), []  # the edits come as text: rdflib's Graph.add would take ~30 us each
+    add_user_data(g, ntriples=edits)
+    return g.serialize(format="nt", encoding="utf-8") + "".join(edits).encode("utf-8")
 
 
 def build_store(extra: list[Path] | None = None, *, user_data: bool = True):

@@ -49,9 +49,9 @@ def _renderer_digest() -> bytes:
 def page_key(layout: str) -> str:
     """The kept page's key: the compiled catalog's key, the options, the version and the renderer."""
     from spinekg import __version__
-    from spinekg.graph.compiled import cache_key
+    from spinekg.graph.compiled import catalog_key
 
-    h = hashlib.sha256(f"{cache_key()}\0{layout}\0{__version__}\0".encode())
+    h = hashlib.sha256(f"{catalog_key()}\0{layout}\0{__version__}\0".encode())
     h.update(_renderer_digest())
     return h.hexdigest()[:32]
 
