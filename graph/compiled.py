@@ -1,7 +1,8 @@
 """The compiled form of the graph for the CLI's read path: the code catalog as JSON in a cache folder.
 
 The cache key hashes every source file's bytes, the user's imports and the record-building code, so
-editing the data or importing descriptors is seen on the next run. A missing, unwritable or damaged
+editing the data or importing descriptors is seen on the next run; what is built from the codes
+alone (the catalog, the network) is keyed without the NCCI imports (catalog_key), which it never reads. A missing, unwritable or damaged
 cache only costs speed: each file carries a checksum of its JSON, and one that fails it is rebuilt. Folder: $SPINEKG_CACHE, else $XDG_CACHE_HOME/spinekg, else ~/.cache/spinekg.
 """
 from __future__ import annotations
