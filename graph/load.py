@@ -118,4 +118,8 @@ def load_graph(*, ncci: bool = True):
     """The whole graph, parsed once per process (again only if the user's imports change). Read-only.
     With ncci=False, without the NCCI edits: what the catalog and the network are built from
     (graph.compiled.catalog_key)."""
-    return _load_graph(graph_version(), ncci)
+    from spinekg.graph.userdata import ncci_path
+
+    version = graph_version()
+    # without NCCI imports both graphs are one: built (and its files parsed) once per process
+    return _load_graph(version, ncci and any(name == str(ncci_path()) for name, _, _ in version))
