@@ -73,15 +73,19 @@ def recording_listener(backlog: int = 16):
 
 # One probe of the seccomp sandbox for the tests that check it seals (tests/test_cold_query.py,
 # tests/test_serve_early_worker.py): in a fresh process, a thread calls sandbox.deny_network()
-# and then tries to open a socket. mode "unknown-sonames": the sandbox's soname list is emptied
-# (ctypes.util must look libseccomp up); "no-find-library": ctypes.util.find_library raises if
-# called (the sonames must do) and the probe reports whether it was left as it was.
+# and then tries to open a socket. ctypes.util is not imported first (as in a worker or a CLI
+# query: the sandbox imports pyseccomp through a stand-in of it), except in mode "no-find-library",
+# where ctypes.util.find_library raises if called (the sonames must do) and the probe reports
+# whether it was left as it was. "unknown-sonames": the sandbox's soname list is emptied (the real
+# ctypes.util must look libseccomp up); "stand-in": the probe reports that ctypes.util is not left
+# loaded and that a later import of it gets the real module.
 SANDBOX_PROBE = r"""
-import ctypes.util, json, socket, sys, threading
+import json, socket, sys, threading
 mode = sys.argv[1]
 def refuse(name):
     raise AssertionError(f"find_library({name!r}) ran")
 if mode == "no-find-library":
+    import ctypes.util
     ctypes.util.find_library = refuse
 from spinekg.graph.sparql import sandbox
 if mode == "unknown-sonames":
@@ -97,6 +101,10 @@ def sealed():
 t = threading.Thread(target=sealed); t.start(); t.join()
 if mode == "no-find-library":
     out["find_library_kept"] = ctypes.util.find_library is refuse
+if mode == "stand-in":
+    out["left_loaded"] = "ctypes.util" in sys.modules
+    import ctypes.util
+    out["real_after"] = ctypes.util.__file__.endswith("util.py") and bool(ctypes.util.find_library("c"))
 print(json.dumps(out))
 """
 

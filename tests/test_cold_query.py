@@ -1,5 +1,5 @@
 """A cold `spinekg query --name ...` imports only what its answer needs, answers as the golden file
-says, and ends without the interpreter's collection passes (cli._end). Timings live in bench/run.py."""
+says, and ends without the interpreter's collection passes (cli_app._end). Timings live in bench/run.py."""
 import json
 import os
 import re
@@ -142,7 +142,7 @@ def report():
     gc.unfreeze()  # get_referrers looks in the collector's generations only
     referrers = [r for r in gc.get_referrers(s) if isinstance(r, list) and any(x is r for x in r)]
     open(out, "w").write(json.dumps({"frozen": frozen, "held_by_cycle": len(referrers)}))
-atexit.register(report)  # runs after main() and cli._end()
+atexit.register(report)  # runs after main() and cli_app._end()
 sys.argv[0] = "spinekg"
 from spinekg.cli import main
 main()
@@ -150,7 +150,7 @@ main()
 
 
 def test_the_store_is_left_to_the_os_at_exit(tmp_path):
-    # cli._end puts the graph in a frozen cycle: the shutdown does not free it triple by triple
+    # cli_app._end puts the graph in a frozen cycle: the shutdown does not free it triple by triple
     out = tmp_path / "leave.json"
     env = {**os.environ, "SPINEKG_CACHE": str(tmp_path / "cache")}
     r = subprocess.run([sys.executable, "-c", LEAVE_PROBE, str(out), "query", "--name", "region-approach-matrix"],

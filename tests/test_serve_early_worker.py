@@ -140,3 +140,8 @@ def test_worker_defaults_match_the_engine():
 def test_the_sandbox_finds_libseccomp_without_ldconfig():
     # EACCES on the sealed thread; find_library left as it was
     assert sandbox_probe("no-find-library") == {"socket": 13, "find_library_kept": True}
+
+
+def test_the_sandbox_imports_pyseccomp_without_ctypes_util():
+    # a stand-in answers pyseccomp's look-ups and is gone after; the real module loads when asked for
+    assert sandbox_probe("stand-in") == {"socket": 13, "left_loaded": False, "real_after": True}

@@ -24,16 +24,19 @@ _import_lock = threading.Lock()
 def _pyseccomp():
     """pyseccomp, imported with its two ctypes.util.find_library look-ups answered by dlopen of the
     usual sonames first: on Linux each look-up runs `ldconfig -p` in a subprocess (5-10 ms each,
-    on every CLI query and every worker start). A name dlopen cannot open is looked up as before."""
+    on every CLI query and every worker start). A name dlopen cannot open is looked up as before.
+    When nothing imported ctypes.util yet, a stand-in holding only that find_library serves the
+    import (ctypes.util's own imports cost a worker start ~10 ms) and is taken out again after."""
     import sys
 
     if "pyseccomp" in sys.modules:
         return sys.modules["pyseccomp"]
     import ctypes
-    import ctypes.util
+    import types
 
     with _import_lock:
-        original = ctypes.util.find_library
+        real = sys.modules.get("ctypes.util")
+        stand_in = None
 
         def find_library(name):
             soname = _SONAMES.get(name) if sys.platform.startswith("linux") else None
@@ -43,14 +46,39 @@ def _pyseccomp():
                     return soname
                 except OSError:
                     pass
-            return original(name)
+            if real is not None:
+                return original(name)
+            _drop(stand_in)
+            import importlib
 
-        ctypes.util.find_library = find_library
+            return importlib.import_module("ctypes.util").find_library(name)  # the real module
+
+        if real is None:
+            stand_in = types.ModuleType("ctypes.util")
+            stand_in.find_library = find_library
+            sys.modules["ctypes.util"] = ctypes.util = stand_in
+        else:
+            original = real.find_library
+            real.find_library = find_library
         try:
             import pyseccomp
         finally:
-            ctypes.util.find_library = original
+            if real is None:
+                _drop(stand_in)
+            else:
+                real.find_library = original
     return pyseccomp
+
+
+def _drop(stand_in) -> None:
+    """Take the ctypes.util stand-in out (a later `import ctypes.util` loads the real one)."""
+    import ctypes
+    import sys
+
+    if sys.modules.get("ctypes.util") is stand_in:
+        del sys.modules["ctypes.util"]
+    if getattr(ctypes, "util", None) is stand_in:
+        del ctypes.util
 
 
 class SandboxUnavailable(SpinekgError):

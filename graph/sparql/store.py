@@ -57,7 +57,7 @@ PREFETCH_SWITCH_INTERVAL = 0.0005  # seconds: sys.setswitchinterval while prefet
 
 
 def leave_at_exit() -> None:
-    """As the process ends (spinekg.cli._end, just before it freezes the collector): the stores
+    """As the process ends (spinekg.cli_app._end, just before it freezes the collector): the stores
     held here go into a reference cycle the frozen collector never visits, so the shutdown does
     not free them one allocation at a time (~10 ms for the shipped graph; the OS takes the
     memory back at once). An in-memory store has nothing to flush."""

@@ -11,6 +11,7 @@ from typing import List, Optional
 import typer
 
 from spinekg.options import TextJson, facet_option, text_json_option
+from spinekg.serve_fast import OPTIONS as SERVE  # serve's defaults and ranges: one table for both parsers
 
 
 class EngineName(str, Enum):
@@ -262,16 +263,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def serve(
-        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback by default)."),
-        port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0 = any free port)."),
-        engine: EngineName = typer.Option(EngineName.oxigraph, "--engine", help="oxigraph (default) or rdflib."),
+        host: str = typer.Option(SERVE["--host"].default, "--host", help="Address to listen on (loopback by default)."),
+        port: int = typer.Option(SERVE["--port"].default, "--port", min=SERVE["--port"].lo, max=SERVE["--port"].hi, help="Port (0 = any free port)."),
+        engine: EngineName = typer.Option(EngineName(SERVE["--engine"].default), "--engine", help="oxigraph (default) or rdflib."),
         endpoint: Optional[str] = typer.Option(None, "--endpoint", metavar="URL", help="Proxy to an external SPARQL endpoint instead of the embedded graph."),
-        timeout: float = typer.Option(10.0, "--timeout", metavar="SECONDS", help="Stop a query after this long."),
-        max_rows: int = typer.Option(10_000, "--max-rows", metavar="N", help="Cap on rows per result."),
-        workers: int = typer.Option(2, "--workers", min=1, max=32, help="Query worker processes for any query (a timed-out one is killed and replaced)."),
-        fast_workers: int = typer.Option(1, "--fast-workers", min=0, max=32, help="Extra workers kept for queries that look cheap, so they are answered while slow ones run."),
-        memory_mb: int = typer.Option(1024, "--memory-mb", min=64, max=1 << 20, metavar="MB", help="Memory one query may use in a worker; past it the query is stopped (503)."),
-        queue: int = typer.Option(512, "--queue", min=1, max=100_000, metavar="N", help="Queries that may wait for a worker; more get 503 with Retry-After."),
+        timeout: float = typer.Option(SERVE["--timeout"].default, "--timeout", metavar="SECONDS", help="Stop a query after this long."),
+        max_rows: int = typer.Option(SERVE["--max-rows"].default, "--max-rows", metavar="N", help="Cap on rows per result."),
+        workers: int = typer.Option(SERVE["--workers"].default, "--workers", min=SERVE["--workers"].lo, max=SERVE["--workers"].hi, help="Query worker processes for any query (a timed-out one is killed and replaced)."),
+        fast_workers: int = typer.Option(SERVE["--fast-workers"].default, "--fast-workers", min=SERVE["--fast-workers"].lo, max=SERVE["--fast-workers"].hi, help="Extra workers kept for queries that look cheap, so they are answered while slow ones run."),
+        memory_mb: int = typer.Option(SERVE["--memory-mb"].default, "--memory-mb", min=SERVE["--memory-mb"].lo, max=SERVE["--memory-mb"].hi, metavar="MB", help="Memory one query may use in a worker; past it the query is stopped (503)."),
+        queue: int = typer.Option(SERVE["--queue"].default, "--queue", min=SERVE["--queue"].lo, max=SERVE["--queue"].hi, metavar="N", help="Queries that may wait for a worker; more get 503 with Retry-After."),
         cors_origin: Optional[List[str]] = typer.Option(None, "--cors-origin", metavar="ORIGIN", help="Let this web origin read results (repeatable; never '*')."),
         allow_host: Optional[List[str]] = typer.Option(None, "--allow-host", metavar="HOST[:PORT]", help="Extra Host header to accept (e.g. behind a reverse proxy)."),
     ) -> None:

@@ -1,7 +1,7 @@
 """Starting a query worker process without importing the query machinery first, so a starting
 server spawns its first worker at once and imports uvicorn and the rest while the worker loads.
 
-`spinekg serve` starts it even sooner: spinekg.cli calls spawn_early() with the command line
+`spinekg serve` starts it even sooner: spinekg.cli.main calls spawn_early() with the command line
 before it imports click and typer. That first worker is forked from the CLI at that point (one
 thread, nothing but the interpreter loaded, no socket open yet), so it does not pay a second
 interpreter start either; it then runs exactly what `python -m spinekg.graph.sparql worker`
@@ -14,8 +14,6 @@ The workers started later are new interpreters (spawn_worker).
 from __future__ import annotations
 
 DEFAULT_MEMORY_MB = 1024  # = graph.sparql.workers.DEFAULT_MEMORY_MB (a test keeps them equal)
-_VALUED = frozenset({"--host", "--port", "--timeout", "--max-rows", "--workers", "--fast-workers", "--queue",
-                     "--cors-origin", "--allow-host", "--engine", "--memory-mb"})  # serve's options, less --endpoint
 _early: list = []  # [(engine, memory_mb), (process, stderr file)] of the worker spawn_early started
 
 
@@ -38,25 +36,13 @@ def spawn_worker(engine: str, memory_mb: int = DEFAULT_MEMORY_MB):
 
 
 def early_options(args: list[str]) -> tuple[str, int] | None:
-    """(engine, memory_mb) of `spinekg serve ARGS` when ARGS are only serve's valued options
-    (`--opt VALUE` or `--opt=VALUE`, not --endpoint); None for anything else (help, a typo...)."""
-    opts = {"--engine": "oxigraph", "--memory-mb": str(DEFAULT_MEMORY_MB)}
-    i = 0
-    while i < len(args):
-        name, eq, value = args[i].partition("=")
-        if name not in _VALUED:
-            return None
-        if not eq:
-            i += 1
-            if i == len(args):
-                return None
-            value = args[i]
-        opts[name] = value
-        i += 1
-    engine, mb = opts["--engine"], opts["--memory-mb"]
-    if engine not in ("oxigraph", "rdflib") or not mb.isdigit() or not 64 <= int(mb) <= 1 << 20:
-        return None
-    return engine, int(mb)
+    """(engine, memory_mb) of `spinekg serve ARGS` when ARGS are only serve's valued options, each
+    with a value serve accepts (spinekg.serve_fast.parse); None for anything else (help, a typo,
+    --endpoint...), which click then reads."""
+    from spinekg.serve_fast import parse
+
+    kw = parse(args)
+    return None if kw is None else (kw["engine"], kw["memory_mb"])
 
 
 def spawn_early(args: list[str]) -> None:
