@@ -39,3 +39,19 @@ def test_a_small_claims_run_reports_the_read_path_after_the_imports(tmp_path):
     first, after = rows["claims: first show after the imports"], rows["claims: query after the imports, first / next"]
     assert first[4] == "" and after[4] == "" and "2,000 PTP rows" in after[2]
     assert rows["claims: import ncci-ptp"][4] == ""  # a small run is not judged
+
+
+def test_peak_rss_is_the_commands_not_the_benchmarks(tmp_path):
+    """A child's ru_maxrss starts from its parent's size at the fork: run_measured must not report
+    the benchmark's own memory as the command's (this process holds 300 MB while it measures)."""
+    import claims as bench
+
+    held = bytearray(300 << 20)
+    for i in range(0, len(held), 4096):
+        held[i] = 1
+    small = [sys.executable, "-c", "x = bytearray(40 << 20)\nfor i in range(0, len(x), 4096): x[i] = 1"]
+    wall, peak_mb, code, _ = bench.run_measured(small, dict(__import__("os").environ))
+    assert code == 0 and 40 < peak_mb < 120, peak_mb
+    _, _, code, _ = bench.run_measured([sys.executable, "-c", "raise SystemExit(1)"], dict(__import__("os").environ))
+    assert code == 1
+    del held

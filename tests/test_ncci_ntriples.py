@@ -67,12 +67,29 @@ def test_aoc_and_mue_rows_as_triples():
                    (m, u("effectiveDate"), Literal("2026-04-01", datatype=XSD.date)), (m, u("ncciImport"), URIRef("urn:x:imp"))}
 
 
-@pytest.mark.parametrize("bad", ["63304> <urn:x", "6330", 63304, None])
-def test_a_row_no_file_could_give_is_refused(bad):
+@pytest.mark.parametrize("kind, row", [
+    *[("ptp", ("22551", bad, D(2010, 1, 1), None, 1, "", False)) for bad in ("63304> <urn:x", "6330", 63304, None)],
+    ("ptp", ("22551", "22554", D(2010, 1, 1), None, 7, "", False)),  # no such modifier indicator
+    ("ptp", ("22551", "22554", D(2010, 1, 1), None, 1, "\ud800", False)),  # a lone surrogate: no UTF-8 for it
+    ("ptp", ("22551", "22554", D(2010, 1, 1), None, 1, 5, False)),  # a rationale that is not text
+    ("mue", ("63048", "4", 1, "")),  # a value that is not a number
+    ("mue", ("63048", True, 1, "")),
+    ("aoc", ("22552", "2255", 1, D(2017, 1, 1), None)),
+])
+def test_a_row_no_file_could_give_is_refused(kind, row):
     from spinekg.graph.ncci_graph import DamagedRow, edit_lines
 
     with pytest.raises(DamagedRow):
-        edit_lines(_imp("ptp", [("22551", bad, D(2010, 1, 1), None, 1, "", False)]), "urn:x:imp")
+        edit_lines(_imp(kind, [row]), "urn:x:imp")
+
+
+def test_a_digest_no_import_could_record_is_refused():
+    from spinekg.graph.ncci_graph import DamagedRow, edit_lines
+
+    imp = _imp("mue", [("63048", 4, 1, "")])
+    imp.sha256 = "ab> <urn:x"
+    with pytest.raises(DamagedRow):
+        edit_lines(imp, "urn:x:imp")
 
 
 def test_a_hand_edited_store_is_left_out_with_one_warning(cli, tmp_path, monkeypatch):
