@@ -2,8 +2,8 @@
 
 The cache key hashes every source file's bytes, the user's imports and the record-building code, so
 editing the data or importing descriptors is seen on the next run; what is built from the codes
-alone (the catalog, the network) is keyed without the NCCI imports (catalog_key), which it never reads. A missing, unwritable or damaged
-cache only costs speed: each file carries a checksum of its JSON, and one that fails it is rebuilt. Folder: $SPINEKG_CACHE, else $XDG_CACHE_HOME/spinekg, else ~/.cache/spinekg.
+alone (the catalog, the network) is keyed without the NCCI imports (catalog_key), which it never
+reads. A missing, unwritable or damaged cache only costs speed: each file carries a checksum of its JSON, and one that fails it is rebuilt. Folder: $SPINEKG_CACHE, else $XDG_CACHE_HOME/spinekg, else ~/.cache/spinekg.
 """
 from __future__ import annotations
 

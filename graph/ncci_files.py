@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from spinekg.graph.errors import SpinekgError
-from spinekg.graph.ncci_layouts import (CODE_RE, file_facts, find_header, fixed_width_aoc_rows,  # noqa: F401
-                                        is_fixed_width_aoc, iter_rows, parse_date)
+from spinekg.graph.ncci_layouts import (CODE_RE, file_facts, find_header, fixed_width_aoc_rows, is_fixed_width_aoc,
+                                        iter_rows, parse_date)
 from spinekg.graph.tabular import reject_malformed
 
 NO_PRIMARY = "CCCCC"

@@ -13,6 +13,8 @@ from importlib.resources import files
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
+from spinekg.graph.ncci_layouts import CODE_RE
+from spinekg.ontology import CPT_IRI_BASE as CPT_IRI
 from spinekg.ontology.prefixes import SK_IRI
 
 NCCI_TTL = files("spinekg.ontology") / "ncci.ttl"
@@ -102,14 +104,11 @@ class DamagedRow(ValueError):
 
 
 def _code_iri(code, *, optional: bool = False) -> str | None:
-    from spinekg.graph.ncci_layouts import CODE_RE
-    from spinekg.ontology.namespaces import CPT
-
     if optional and not code:
         return None
     if not isinstance(code, str) or not CODE_RE.match(code):
         raise DamagedRow(f"{code!r} is not a code")
-    return f"<{CPT}{code}>"
+    return f"<{CPT_IRI}{code}>"
 
 
 def _integer(value) -> str:

@@ -151,7 +151,7 @@ def read_import(target: Path, key: str, command: str, what: str, *, strict: bool
 def user_files(*, ncci: bool = True) -> list[Path]:
     """The imported files that exist now (they change what the graph holds); with ncci=False,
     the descriptors only (what the code catalog reads: graph.compiled.catalog_key)."""
-    return [p for p in (descriptors_path(), *([ncci_path()] if ncci else [])) if p.exists()]
+    return [p for p in ([descriptors_path(), ncci_path()] if ncci else [descriptors_path()]) if p.exists()]
 
 
 def sha256_file(path: Path, max_bytes: int | None = None) -> str:

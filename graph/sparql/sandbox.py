@@ -36,6 +36,7 @@ def _pyseccomp():
 
     with _import_lock:
         real = sys.modules.get("ctypes.util")
+        original = real.find_library if real is not None else None
         stand_in = None
 
         def find_library(name):
@@ -46,7 +47,7 @@ def _pyseccomp():
                     return soname
                 except OSError:
                     pass
-            if real is not None:
+            if original is not None:
                 return original(name)
             _drop(stand_in)
             import importlib
@@ -58,7 +59,6 @@ def _pyseccomp():
             stand_in.find_library = find_library
             sys.modules["ctypes.util"] = ctypes.util = stand_in
         else:
-            original = real.find_library
             real.find_library = find_library
         try:
             import pyseccomp

@@ -14,8 +14,8 @@ import typer
 DEFAULT_OUTPUT = "spinekg-explorer.html"
 PAGE_KIND = "explorer"  # cache files explorer-LAYOUT-vN-KEY.json beside the compiled catalog
 # what renders the page besides the catalog (whose key, compiled.catalog_key, covers the data, the
-# user's descriptors, model.py, labels.py and network.py): each file's name, size and modification time are in the
-# page's key, so an edited checkout never serves a stale page (an installed package changes version too)
+# user's descriptors, model.py, labels.py and network.py): each file's name, size and modification
+# time are in the page's key, so an edited checkout never serves a stale page (an installed package changes version too)
 RENDERER = ("exports/*.py", "exports/assets/*", "graph/search.py", "graph/select.py", "graph/textsafe.py")
 
 
